@@ -1,0 +1,121 @@
+//! authentication: callers must prove who they are.
+//!
+//! Evidence: a sample's credential headers (`Authorization`, API-key headers, `Cookie`), or an
+//! unauthenticated request refused with 401/403; else the spec's effective security requirement.
+
+use super::{Control, EndpointFacts, Evaluation, Reference, evaluate_with};
+use crate::model::{ControlState, Severity};
+use crate::snapshot::{SecurityDeclaration, SpecOperation, TrafficSample};
+
+pub static CONTROL: Control = Control {
+    id: "authentication",
+    title: "Requests are authenticated",
+    severity: Severity::Critical,
+    required: true,
+    evidence: "Observed request credentials (Authorization, API key headers, Cookie) or a 401/403 \
+               answer to a request without them; else the spec's effective `security` requirement.",
+    remediation: "Require an authorizer (JWT, Cognito, Lambda or IAM) on the operation and declare it \
+                  in the spec's `security`; never allow an empty requirement (`{}` or `security: []`) \
+                  on an operation that returns data.",
+    references: &[
+        Reference { standard: "OWASP API Top 10 2023", id: "API2:2023" },
+        Reference { standard: "Spectral OWASP", id: "owasp:api2:2023-write-restricted" },
+    ],
+    evaluate,
+};
+
+/// Request headers that carry a credential.
+const CREDENTIAL_HEADERS: &[&str] = &[
+    "authorization",
+    "x-api-key",
+    "api-key",
+    "apikey",
+    "x-auth-token",
+    "x-access-token",
+    "cookie",
+];
+
+fn evaluate(facts: &EndpointFacts) -> Evaluation {
+    evaluate_with(facts, from_sample, from_spec)
+}
+
+fn from_sample(s: &TrafficSample) -> Option<(ControlState, String)> {
+    if let Some(header) = CREDENTIAL_HEADERS.iter().find(|h| s.has_request_header(h)) {
+        let scheme = match (&s.authorization_scheme, *header) {
+            (Some(word), "authorization") => format!(" ({word})"),
+            _ => String::new(),
+        };
+        return Some((ControlState::Present, format!("request carries {header}{scheme}")));
+    }
+    match s.status {
+        Some(code @ (401 | 403)) => Some((
+            ControlState::Present,
+            format!("request without credentials was refused with {code}"),
+        )),
+        Some(code) => Some((
+            ControlState::Absent,
+            format!("request without credentials was answered {code}"),
+        )),
+        None => Some((ControlState::Absent, "request carries no credentials".into())),
+    }
+}
+
+fn from_spec(op: &SpecOperation) -> Option<(ControlState, String)> {
+    match &op.security {
+        SecurityDeclaration::NotDeclared => Some((
+            ControlState::Absent,
+            "no security requirement declared (operation or document)".into(),
+        )),
+        SecurityDeclaration::Requirements { alternatives } if alternatives.is_empty() => {
+            Some((ControlState::Absent, "`security: []` allows anonymous access".into()))
+        }
+        SecurityDeclaration::Requirements { alternatives } => {
+            if alternatives.iter().any(Vec::is_empty) {
+                return Some((
+                    ControlState::Absent,
+                    "an empty security alternative `{}` allows anonymous access".into(),
+                ));
+            }
+            if let Some(broken) = alternatives
+                .iter()
+                .find(|alt| alt.iter().all(|s| s.kind == "undefined"))
+            {
+                let names: Vec<&str> = broken.iter().map(|s| s.name.as_str()).collect();
+                return Some((
+                    ControlState::Absent,
+                    format!("security requirement names undefined scheme(s): {}", names.join(", ")),
+                ));
+            }
+            let described: Vec<String> = alternatives
+                .iter()
+                .map(|alt| {
+                    alt.iter()
+                        .map(|s| format!("{} ({})", s.name, s.kind))
+                        .collect::<Vec<_>>()
+                        .join(" + ")
+                })
+                .collect();
+            Some((ControlState::Present, format!("requires {}", described.join(" or "))))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::controls::test_support::sample;
+
+    #[test]
+    fn credentials_or_refusal_are_present_silence_is_absent() {
+        let facts = |s: &TrafficSample| from_sample(s).unwrap().0;
+        assert_eq!(facts(&sample("https", &["Authorization"], &[], None)), ControlState::Present);
+        assert_eq!(facts(&sample("https", &["X-API-Key"], &[], None)), ControlState::Present);
+        assert_eq!(facts(&sample("https", &["Cookie"], &[], None)), ControlState::Present);
+        assert_eq!(facts(&sample("https", &[], &[], None)), ControlState::Absent);
+        let mut refused = sample("https", &[], &[], None);
+        refused.status = Some(401);
+        assert_eq!(facts(&refused), ControlState::Present);
+        refused.status = Some(200);
+        assert_eq!(facts(&refused), ControlState::Absent);
+    }
+}

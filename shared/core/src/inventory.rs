@@ -1,0 +1,265 @@
+//! The inventory: the union of declared operations and observed traffic, one endpoint per
+//! (service, METHOD, path template), each with the seed's stable id.
+//!
+//! Observed paths are matched to declared templates with a segment trie (a literal segment
+//! beats a parameter, `{proxy+}` is greedy and tried last). Traffic that matches nothing becomes
+//! a shadow endpoint whose path is templated by segment type.
+
+use crate::estate::EstateConfig;
+use crate::model::endpoint_id;
+use crate::snapshot::{Snapshot, SpecOperation};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone)]
+pub struct InventoryEndpoint {
+    pub id: String,
+    pub service: String,
+    pub method: String,
+    /// The full path template (server or estate base path + the spec's path).
+    pub path: String,
+    pub owner: Option<String>,
+    /// Declared operations: (spec index, operation index) into the snapshot.
+    pub operations: Vec<(usize, usize)>,
+    /// Observed samples: indices into the snapshot's samples.
+    pub samples: Vec<usize>,
+}
+
+impl InventoryEndpoint {
+    pub fn documented(&self) -> bool {
+        !self.operations.is_empty()
+    }
+
+    pub fn declared<'s>(&self, snapshot: &'s Snapshot) -> impl Iterator<Item = (&'s str, &'s SpecOperation)> {
+        self.operations
+            .iter()
+            .map(|&(s, o)| (snapshot.specs[s].file.as_str(), &snapshot.specs[s].operations[o]))
+    }
+}
+
+/// Build the inventory of a snapshot. Endpoints come out sorted by service, path, method.
+pub fn build(snapshot: &Snapshot) -> Vec<InventoryEndpoint> {
+    let estate = &snapshot.estate;
+    let mut endpoints: Vec<InventoryEndpoint> = Vec::new();
+    let mut by_key: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut tries: BTreeMap<String, Trie> = BTreeMap::new();
+
+    for (si, spec) in snapshot.specs.iter().enumerate() {
+        let service_base = estate.service(&spec.service).and_then(|s| s.base_path.as_deref());
+        for (oi, op) in spec.operations.iter().enumerate() {
+            let server_base = op.servers.first().map(|s| s.base_path.as_str()).unwrap_or("");
+            let path = full_path(service_base.unwrap_or(server_base), &op.path);
+            let key = (spec.service.clone(), op.method.clone(), path.clone());
+            let idx = *by_key.entry(key).or_insert_with(|| {
+                endpoints.push(new_endpoint(estate, &spec.service, &op.method, &path));
+                endpoints.len() - 1
+            });
+            endpoints[idx].operations.push((si, oi));
+            tries.entry(spec.service.clone()).or_default().insert(&path, &op.method, idx);
+        }
+    }
+
+    for (sample_idx, sample) in snapshot.samples.iter().enumerate() {
+        let service = attribute_service(estate, sample.service.as_deref(), sample.host.as_deref(), &sample.path, &tries);
+        let matched = service.as_ref().and_then(|svc| tries.get(svc)).and_then(|t| t.lookup(&sample.path));
+        let idx = match matched.as_ref().and_then(|m| m.methods.get(&sample.method)) {
+            Some(&idx) => idx,
+            None => {
+                // Undeclared: a shadow endpoint. Keep the declared template when only the
+                // method is new; otherwise template the observed path.
+                let service = service
+                    .or_else(|| sample.host.clone())
+                    .unwrap_or_else(|| "unattributed".to_string());
+                let path = matched.map(|m| m.template.clone()).unwrap_or_else(|| template_path(&sample.path));
+                let key = (service.clone(), sample.method.clone(), path.clone());
+                *by_key.entry(key).or_insert_with(|| {
+                    endpoints.push(new_endpoint(estate, &service, &sample.method, &path));
+                    endpoints.len() - 1
+                })
+            }
+        };
+        endpoints[idx].samples.push(sample_idx);
+    }
+
+    endpoints.sort_by(|a, b| (&a.service, &a.path, &a.method).cmp(&(&b.service, &b.path, &b.method)));
+    endpoints
+}
+
+fn new_endpoint(estate: &EstateConfig, service: &str, method: &str, path: &str) -> InventoryEndpoint {
+    InventoryEndpoint {
+        id: endpoint_id(service, method, path),
+        service: service.to_string(),
+        method: method.to_string(),
+        path: path.to_string(),
+        owner: estate.service(service).and_then(|s| s.owner.clone()),
+        operations: Vec::new(),
+        samples: Vec::new(),
+    }
+}
+
+/// `base` + `path`, without doubling the base when the spec path already carries it.
+pub fn full_path(base: &str, path: &str) -> String {
+    let base = base.trim_end_matches('/');
+    let path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
+    if base.is_empty() || path == base || path.starts_with(&format!("{base}/")) {
+        path
+    } else {
+        format!("{base}{path}")
+    }
+}
+
+/// Which service a sample belongs to: the one it names, else the estate service whose host it
+/// was sent to, else the one whose base path prefixes it, else the only service with a template
+/// that matches it.
+fn attribute_service(
+    estate: &EstateConfig,
+    named: Option<&str>,
+    host: Option<&str>,
+    path: &str,
+    tries: &BTreeMap<String, Trie>,
+) -> Option<String> {
+    if let Some(name) = named {
+        return Some(name.to_string());
+    }
+    if let Some(host) = host
+        && let Some(s) = estate
+            .services
+            .iter()
+            .find(|s| s.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)))
+    {
+        return Some(s.name.clone());
+    }
+    if let Some(s) = estate.services.iter().find(|s| {
+        s.base_path
+            .as_deref()
+            .is_some_and(|b| path == b || path.starts_with(&format!("{}/", b.trim_end_matches('/'))))
+    }) {
+        return Some(s.name.clone());
+    }
+    let mut matching = tries.iter().filter(|(_, t)| t.lookup(path).is_some());
+    match (matching.next(), matching.next()) {
+        (Some((name, _)), None) => Some(name.clone()),
+        _ => None,
+    }
+}
+
+/// Template an observed path: segments that look like identifiers become `{id}`.
+pub fn template_path(path: &str) -> String {
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| if looks_like_identifier(s) { "{id}".to_string() } else { s.to_string() })
+        .collect();
+    format!("/{}", segments.join("/"))
+}
+
+fn looks_like_identifier(s: &str) -> bool {
+    let is_int = s.chars().all(|c| c.is_ascii_digit());
+    let is_uuid = s.len() == 36
+        && s.chars().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() }
+        });
+    let is_hex = s.len() >= 8 && s.chars().all(|c| c.is_ascii_hexdigit()) && s.chars().any(|c| c.is_ascii_digit());
+    // Mixed letters and digits, long enough not to be a word like `v2` or `oauth2`.
+    let is_mixed = s.len() >= 10
+        && s.chars().any(|c| c.is_ascii_digit())
+        && s.chars().any(|c| c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    is_int || is_uuid || is_hex || is_mixed || s.contains('@')
+}
+
+/// A segment trie of path templates for one service.
+#[derive(Debug, Default)]
+struct Trie {
+    literal: HashMap<String, Trie>,
+    param: Option<Box<Trie>>,
+    /// `{proxy+}`: matches one or more remaining segments.
+    greedy: Option<(String, BTreeMap<String, usize>)>,
+    /// Leaf: the template and its methods (METHOD → endpoint index).
+    leaf: Option<(String, BTreeMap<String, usize>)>,
+}
+
+struct Match {
+    template: String,
+    methods: BTreeMap<String, usize>,
+}
+
+impl Trie {
+    fn insert(&mut self, template: &str, method: &str, idx: usize) {
+        let mut node = self;
+        let segments: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
+        for (i, seg) in segments.iter().enumerate() {
+            if seg.starts_with('{') && seg.ends_with("+}") && i == segments.len() - 1 {
+                let (_, methods) = node.greedy.get_or_insert_with(|| (template.to_string(), BTreeMap::new()));
+                methods.insert(method.to_string(), idx);
+                return;
+            }
+            node = if seg.starts_with('{') && seg.ends_with('}') {
+                node.param.get_or_insert_with(Box::default)
+            } else {
+                node.literal.entry((*seg).to_string()).or_default()
+            };
+        }
+        let (_, methods) = node.leaf.get_or_insert_with(|| (template.to_string(), BTreeMap::new()));
+        methods.insert(method.to_string(), idx);
+    }
+
+    fn lookup(&self, path: &str) -> Option<Match> {
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        self.walk(&segments)
+    }
+
+    /// Depth first, literal before parameter before greedy: the first full match is the most
+    /// specific template.
+    fn walk(&self, rest: &[&str]) -> Option<Match> {
+        let Some((head, tail)) = rest.split_first() else {
+            return self.leaf.as_ref().map(|(t, m)| Match {
+                template: t.clone(),
+                methods: m.clone(),
+            });
+        };
+        if let Some(found) = self.literal.get(*head).and_then(|n| n.walk(tail)) {
+            return Some(found);
+        }
+        if let Some(found) = self.param.as_ref().and_then(|n| n.walk(tail)) {
+            return Some(found);
+        }
+        self.greedy.as_ref().map(|(t, m)| Match {
+            template: t.clone(),
+            methods: m.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literal_beats_parameter_and_greedy_is_last() {
+        let mut t = Trie::default();
+        t.insert("/v1/orders/{id}", "GET", 0);
+        t.insert("/v1/orders/export", "GET", 1);
+        t.insert("/v1/{proxy+}", "ANY", 2);
+        assert_eq!(t.lookup("/v1/orders/export").unwrap().template, "/v1/orders/export");
+        assert_eq!(t.lookup("/v1/orders/42").unwrap().template, "/v1/orders/{id}");
+        assert_eq!(t.lookup("/v1/orders/42/lines").unwrap().template, "/v1/{proxy+}");
+        assert!(t.lookup("/v2/x").is_none());
+    }
+
+    #[test]
+    fn shadow_paths_are_templated_by_segment_type() {
+        assert_eq!(template_path("/v2/users/123/orders"), "/v2/users/{id}/orders");
+        assert_eq!(
+            template_path("/api/items/3f2c1b9e-8c1d-4b7a-9a2e-1c2d3e4f5a6b"),
+            "/api/items/{id}"
+        );
+        assert_eq!(template_path("/api/v1/health"), "/api/v1/health");
+    }
+
+    #[test]
+    fn base_paths_join_once() {
+        assert_eq!(full_path("/v1", "/orders"), "/v1/orders");
+        assert_eq!(full_path("/v1", "/v1/orders"), "/v1/orders");
+        assert_eq!(full_path("", "orders"), "/orders");
+    }
+}

@@ -1,0 +1,21 @@
+//! apispm-core: the engine of apispm. Snapshot in, posture out, no I/O and no AWS.
+//!
+//! Pipeline: [`snapshot`] (raw facts, produced by collectors) → [`inventory`] (endpoints) →
+//! [`classify`] → [`controls`] → [`scoring`] → [`policy`] → [`posture`]; then [`history`]
+//! (finding lifecycle, drift) against what a [`store`] had, and [`render`].
+
+pub mod classify;
+pub mod controls;
+pub mod estate;
+pub mod history;
+pub mod inventory;
+pub mod model;
+pub mod openapi;
+pub mod policy;
+pub mod posture;
+pub mod render;
+pub mod scoring;
+pub mod sensitive;
+pub mod snapshot;
+pub mod store;
+pub mod traffic;

@@ -1,0 +1,544 @@
+//! Assessment: `Snapshot -> Posture`, pure. The posture is the public JSON contract
+//! `apispm.posture/v1` (schema in `docs/posture.schema.json`): extend it, never rename.
+
+use crate::classify::{Classification, classify};
+use crate::controls::{self, EndpointFacts, Evidence, EvidenceSource, Reference};
+use crate::inventory::{self, InventoryEndpoint};
+use crate::model::{Class, ControlState, Lifecycle, RiskBand, Severity, round1, short_hash};
+use crate::policy::{Policy, PolicyOutcome, PolicyResult, PolicySubject, control_states};
+use crate::scoring::{ScoreTerm, score};
+use crate::snapshot::{InputIssue, Snapshot};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const POSTURE_SCHEMA: &str = "apispm.posture/v1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Posture {
+    pub schema: String,
+    /// Deterministic for the source and time it ran at, so re-running writes the same items.
+    pub sweep_id: String,
+    pub generated_at: DateTime<Utc>,
+    pub source: String,
+    /// False when some input could not be read; `input_issues` says which and why.
+    pub complete: bool,
+    pub input_issues: Vec<InputIssue>,
+    pub summary: Summary,
+    pub endpoints: Vec<EndpointPosture>,
+    pub findings: Vec<Finding>,
+    pub policies: Vec<PolicySummary>,
+    /// What changed since the previous sweep in the same store; absent without history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<Drift>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub total_endpoints: usize,
+    pub average_risk: f64,
+    pub risk_distribution: BTreeMap<RiskBand, usize>,
+    pub classification: BTreeMap<Class, usize>,
+    pub undocumented: usize,
+    pub missing_authentication: usize,
+    pub missing_tls: usize,
+    pub open_findings: usize,
+    pub evidence_coverage: EvidenceCoverage,
+    /// The seed's dashboard metrics, each against its target.
+    pub metrics: Vec<Metric>,
+}
+
+/// How much of the assessment rests on evidence rather than on unknowns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EvidenceCoverage {
+    pub evaluations: usize,
+    pub unknown: usize,
+    /// Share of evaluated controls decided by evidence, in percent.
+    pub percent_decided: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    pub id: String,
+    pub name: String,
+    /// None when there is no data yet (e.g. no finding ever resolved).
+    pub value: Option<f64>,
+    pub unit: String,
+    /// `>=` or `<=`.
+    pub comparison: String,
+    pub target: f64,
+    pub met: Option<bool>,
+}
+
+impl Metric {
+    fn new(id: &str, name: &str, value: Option<f64>, unit: &str, comparison: &str, target: f64) -> Metric {
+        let met = value.map(|v| if comparison == ">=" { v >= target } else { v <= target });
+        Metric {
+            id: id.into(),
+            name: name.into(),
+            value: value.map(round1),
+            unit: unit.into(),
+            comparison: comparison.into(),
+            target,
+            met,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EndpointPosture {
+    pub id: String,
+    pub service: String,
+    pub method: String,
+    pub path: String,
+    pub classification: Classification,
+    pub documented: bool,
+    pub owner: Option<String>,
+    pub risk_score: f64,
+    pub risk_band: RiskBand,
+    pub score_terms: Vec<ScoreTerm>,
+    pub controls: Vec<ControlResult>,
+    pub sensitive_data_types: Vec<String>,
+    /// Where each sensitive type was seen: type, location and (for observed values) a masked form.
+    pub sensitive_data: Vec<SensitiveEvidence>,
+    pub policies: Vec<PolicyResult>,
+    /// The declared operations (file#pointer) and the number of samples behind this endpoint.
+    pub declared_in: Vec<String>,
+    pub samples: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlResult {
+    pub control: String,
+    pub title: String,
+    pub severity: Severity,
+    pub required: bool,
+    pub state: ControlState,
+    /// True when no evidence decided the state.
+    pub unverified: bool,
+    pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SensitiveEvidence {
+    pub data_type: String,
+    pub source: EvidenceSource,
+    pub location: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masked: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    Control,
+    Policy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingStatus {
+    Open,
+    Resolved,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable: the same control on the same resource has the same id in every sweep.
+    pub id: String,
+    pub kind: FindingKind,
+    /// The control's id (`authentication`, later `LOG-1`), or `policy/<name>` for a policy.
+    pub control: String,
+    pub title: String,
+    pub severity: Severity,
+    /// The endpoint as `{service}:{METHOD}:{path}` (later, an AWS ARN).
+    pub resource: String,
+    pub endpoint_id: String,
+    pub message: String,
+    pub remediation: String,
+    pub evidence: Vec<Evidence>,
+    pub status: FindingStatus,
+    /// False when the finding rests on missing evidence (the control is unknown).
+    pub verified: bool,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// How many times the finding came back after being resolved.
+    #[serde(default)]
+    pub reopened: u32,
+    pub references: Vec<FindingReference>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindingReference {
+    pub standard: String,
+    pub id: String,
+}
+
+impl From<&Reference> for FindingReference {
+    fn from(r: &Reference) -> Self {
+        FindingReference {
+            standard: r.standard.to_string(),
+            id: r.id.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicySummary {
+    pub name: String,
+    pub description: String,
+    pub severity: Severity,
+    pub defined_at: String,
+    pub passed: usize,
+    pub failed: usize,
+    pub not_in_scope: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Drift {
+    pub previous_sweep: String,
+    pub previous_generated_at: DateTime<Utc>,
+    pub new_endpoints: Vec<String>,
+    pub removed_endpoints: Vec<String>,
+    /// Endpoints whose risk score changed: id → [before, after].
+    pub changed_endpoints: BTreeMap<String, [f64; 2]>,
+    pub new_findings: Vec<String>,
+    pub resolved_findings: Vec<String>,
+}
+
+pub fn sweep_id(source: &str, at: DateTime<Utc>) -> String {
+    format!("{}-{}", at.format("%Y%m%dT%H%M%SZ"), &short_hash(source)[..8])
+}
+
+/// Assess a snapshot: inventory, classification, controls, score, policies, findings, metrics.
+/// `now` stamps the findings; history (first_seen, resolved findings, MTTR) is applied after,
+/// by `history::reconcile`.
+pub fn assess(snapshot: &Snapshot, policies: &[Policy], now: DateTime<Utc>) -> Posture {
+    let inventory = inventory::build(snapshot);
+    let mut endpoints = Vec::with_capacity(inventory.len());
+    let mut findings = Vec::new();
+    for ep in &inventory {
+        let (posture, mut ep_findings) = assess_endpoint(snapshot, ep, policies, now);
+        endpoints.push(posture);
+        findings.append(&mut ep_findings);
+    }
+    sort_findings(&mut findings);
+    let policy_summaries = policies
+        .iter()
+        .map(|p| {
+            let count = |o: PolicyOutcome| {
+                endpoints
+                    .iter()
+                    .flat_map(|e| &e.policies)
+                    .filter(|r| r.policy == p.name && r.outcome == o)
+                    .count()
+            };
+            PolicySummary {
+                name: p.name.clone(),
+                description: p.description.clone(),
+                severity: p.severity,
+                defined_at: p.defined_at.clone(),
+                passed: count(PolicyOutcome::Pass),
+                failed: count(PolicyOutcome::Fail),
+                not_in_scope: count(PolicyOutcome::NotInScope),
+            }
+        })
+        .collect();
+    Posture {
+        schema: POSTURE_SCHEMA.to_string(),
+        sweep_id: sweep_id(&snapshot.source, now),
+        generated_at: now,
+        source: snapshot.source.clone(),
+        complete: snapshot.issues.is_empty(),
+        input_issues: snapshot.issues.clone(),
+        summary: summarize(&endpoints, &findings, None),
+        endpoints,
+        findings,
+        policies: policy_summaries,
+        drift: None,
+    }
+}
+
+fn assess_endpoint(
+    snapshot: &Snapshot,
+    ep: &InventoryEndpoint,
+    policies: &[Policy],
+    now: DateTime<Utc>,
+) -> (EndpointPosture, Vec<Finding>) {
+    let facts = EndpointFacts {
+        samples: ep.samples.iter().map(|&i| &snapshot.samples[i]).collect(),
+        declared: ep.declared(snapshot).collect(),
+    };
+    let classification = classify(ep, snapshot);
+    let evaluations: Vec<_> = controls::CATALOGUE
+        .iter()
+        .map(|c| (*c, (c.evaluate)(&facts)))
+        .collect();
+
+    let mut sensitive: BTreeSet<SensitiveEvidence> = BTreeSet::new();
+    for (file, op) in &facts.declared {
+        for f in &op.sensitive_fields {
+            sensitive.insert(SensitiveEvidence {
+                data_type: f.data_type.clone(),
+                source: EvidenceSource::Spec,
+                location: format!("{file}#{}", f.location),
+                masked: None,
+            });
+        }
+    }
+    for s in &facts.samples {
+        for d in &s.sensitive_data {
+            sensitive.insert(SensitiveEvidence {
+                data_type: d.data_type.clone(),
+                source: EvidenceSource::Sample,
+                location: format!("{} ({})", s.source, d.location),
+                masked: Some(d.masked.clone()),
+            });
+        }
+    }
+    let sensitive_types: Vec<String> = sensitive
+        .iter()
+        .map(|s| s.data_type.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+
+    let states: Vec<_> = evaluations.iter().map(|(c, e)| (*c, e.state)).collect();
+    let risk = score(classification.class, ep.documented(), &sensitive_types, &states);
+    let resource = format!("{}:{}:{}", ep.service, ep.method, ep.path);
+
+    let subject = PolicySubject {
+        service: ep.service.clone(),
+        method: ep.method.clone(),
+        path: ep.path.clone(),
+        classification: classification.class.as_str().into(),
+        exposure: classification.exposure.as_str().into(),
+        lifecycle: classification.lifecycle.as_str().into(),
+        documented: ep.documented(),
+        owner: ep.owner.clone(),
+        risk_score: risk.score,
+        risk_band: risk.band.as_str().into(),
+        sensitive_data_types: sensitive_types.clone(),
+        controls: control_states(states.iter().map(|(c, s)| (c.id, *s))),
+    };
+    let policy_results: Vec<PolicyResult> = policies.iter().map(|p| p.evaluate(&subject)).collect();
+
+    let mut findings = Vec::new();
+    for (control, eval) in &evaluations {
+        let verified = match eval.state {
+            ControlState::Absent => true,
+            ControlState::Unknown if control.required => false,
+            _ => continue,
+        };
+        let message = if verified {
+            format!("{} {} {}: {} is absent", ep.service, ep.method, ep.path, control.title.to_lowercase())
+        } else {
+            format!(
+                "{} {} {}: no evidence shows {} (unverified)",
+                ep.service,
+                ep.method,
+                ep.path,
+                control.title.to_lowercase()
+            )
+        };
+        findings.push(Finding {
+            id: short_hash(&format!("{}|{resource}", control.id)),
+            kind: FindingKind::Control,
+            control: control.id.to_string(),
+            title: control.title.to_string(),
+            severity: control.severity,
+            resource: resource.clone(),
+            endpoint_id: ep.id.clone(),
+            message,
+            remediation: control.remediation.to_string(),
+            evidence: eval.evidence.clone(),
+            status: FindingStatus::Open,
+            verified,
+            first_seen: now,
+            last_seen: now,
+            resolved_at: None,
+            reopened: 0,
+            references: control.references.iter().map(FindingReference::from).collect(),
+        });
+    }
+    for (policy, result) in policies.iter().zip(&policy_results) {
+        if result.outcome != PolicyOutcome::Fail {
+            continue;
+        }
+        let control = format!("policy/{}", policy.name);
+        findings.push(Finding {
+            id: short_hash(&format!("{control}|{resource}")),
+            kind: FindingKind::Policy,
+            title: if policy.description.is_empty() { policy.name.clone() } else { policy.description.clone() },
+            control,
+            severity: policy.severity,
+            resource: resource.clone(),
+            endpoint_id: ep.id.clone(),
+            message: format!(
+                "{} {} {} violates policy {}: {}",
+                ep.service,
+                ep.method,
+                ep.path,
+                policy.name,
+                result.reasons.join("; ")
+            ),
+            remediation: policy.remediation.clone(),
+            evidence: result
+                .reasons
+                .iter()
+                .map(|r| Evidence {
+                    source: EvidenceSource::Policy,
+                    location: policy.defined_at.clone(),
+                    detail: r.clone(),
+                })
+                .collect(),
+            status: FindingStatus::Open,
+            verified: !result.unverified,
+            first_seen: now,
+            last_seen: now,
+            resolved_at: None,
+            reopened: 0,
+            references: vec![],
+        });
+    }
+
+    let posture = EndpointPosture {
+        id: ep.id.clone(),
+        service: ep.service.clone(),
+        method: ep.method.clone(),
+        path: ep.path.clone(),
+        documented: ep.documented(),
+        owner: ep.owner.clone(),
+        risk_score: risk.score,
+        risk_band: risk.band,
+        score_terms: risk.terms,
+        controls: evaluations
+            .into_iter()
+            .map(|(c, e)| ControlResult {
+                control: c.id.to_string(),
+                title: c.title.to_string(),
+                severity: c.severity,
+                required: c.required,
+                unverified: e.state == ControlState::Unknown,
+                state: e.state,
+                evidence: e.evidence,
+            })
+            .collect(),
+        sensitive_data_types: sensitive_types,
+        sensitive_data: sensitive.into_iter().collect(),
+        policies: policy_results,
+        declared_in: facts.declared.iter().map(|(f, op)| format!("{f}#{}", op.pointer)).collect(),
+        samples: facts.samples.len(),
+        classification,
+    };
+    (posture, findings)
+}
+
+/// Report order: open before resolved, then most severe first, then by id (stable).
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.status != FindingStatus::Open)
+            .cmp(&(b.status != FindingStatus::Open))
+            .then_with(|| b.severity.cmp(&a.severity))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+}
+
+fn percent(part: usize, whole: usize) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64 * 100.0)
+}
+
+/// The summary and the dashboard metrics. `mttr_days` comes from history.
+pub fn summarize(endpoints: &[EndpointPosture], findings: &[Finding], mttr_days: Option<f64>) -> Summary {
+    let total = endpoints.len();
+    let state_of = |e: &EndpointPosture, id: &str| {
+        e.controls
+            .iter()
+            .find(|c| c.control == id)
+            .map(|c| c.state)
+            .unwrap_or(ControlState::Unknown)
+    };
+    let mut risk_distribution: BTreeMap<RiskBand, usize> = RiskBand::ALL.iter().map(|b| (*b, 0)).collect();
+    let mut classification: BTreeMap<Class, usize> = Class::ALL.iter().map(|c| (*c, 0)).collect();
+    for e in endpoints {
+        *risk_distribution.entry(e.risk_band).or_default() += 1;
+        *classification.entry(e.classification.class).or_default() += 1;
+    }
+    let undocumented = endpoints.iter().filter(|e| !e.documented).count();
+    let authenticated = endpoints
+        .iter()
+        .filter(|e| state_of(e, "authentication") == ControlState::Present)
+        .count();
+    let encrypted = endpoints
+        .iter()
+        .filter(|e| state_of(e, "transport_encryption") == ControlState::Present)
+        .count();
+    let shadow = endpoints
+        .iter()
+        .filter(|e| e.classification.lifecycle == Lifecycle::Shadow)
+        .count();
+    let open: Vec<&Finding> = findings.iter().filter(|f| f.status == FindingStatus::Open).collect();
+    let critical = open.iter().filter(|f| f.severity == Severity::Critical).count();
+    let (in_scope, passed) = endpoints
+        .iter()
+        .flat_map(|e| &e.policies)
+        .fold((0, 0), |(n, p), r| match r.outcome {
+            PolicyOutcome::Pass => (n + 1, p + 1),
+            PolicyOutcome::Fail => (n + 1, p),
+            PolicyOutcome::NotInScope => (n, p),
+        });
+    let evaluations: Vec<&ControlResult> = endpoints
+        .iter()
+        .flat_map(|e| &e.controls)
+        .filter(|c| c.state.is_evaluated())
+        .collect();
+    let unknown = evaluations.iter().filter(|c| c.unverified).count();
+    let average_risk = if total > 0 {
+        round1(endpoints.iter().map(|e| e.risk_score).sum::<f64>() / total as f64)
+    } else {
+        0.0
+    };
+    let metrics = vec![
+        Metric::new("discovery_coverage", "Discovery coverage (documented)", percent(total - undocumented, total), "%", ">=", 95.0),
+        Metric::new("average_risk", "Average risk score", (total > 0).then_some(average_risk), "score", "<=", 25.0),
+        Metric::new("critical_findings", "Open critical findings", Some(critical as f64), "count", "<=", 0.0),
+        Metric::new("shadow_apis", "Shadow endpoints", Some(shadow as f64), "count", "<=", 0.0),
+        Metric::new("authentication_coverage", "Authentication coverage", percent(authenticated, total), "%", ">=", 100.0),
+        Metric::new("tls_coverage", "TLS coverage", percent(encrypted, total), "%", ">=", 100.0),
+        Metric::new("policy_compliance", "Policy compliance", percent(passed, in_scope), "%", ">=", 95.0),
+        Metric::new("mean_time_to_remediate", "Mean time to remediate", mttr_days, "days", "<=", 7.0),
+    ];
+    Summary {
+        total_endpoints: total,
+        average_risk,
+        risk_distribution,
+        classification,
+        undocumented,
+        missing_authentication: total - authenticated,
+        missing_tls: total - encrypted,
+        open_findings: open.len(),
+        evidence_coverage: EvidenceCoverage {
+            evaluations: evaluations.len(),
+            unknown,
+            percent_decided: round1(percent(evaluations.len() - unknown, evaluations.len()).unwrap_or(0.0)),
+        },
+        metrics,
+    }
+}
+
+impl Posture {
+    /// Policy violations at or above a severity (what `--fail-on` counts).
+    pub fn policy_violations_at_least(&self, severity: Severity) -> usize {
+        self.endpoints
+            .iter()
+            .flat_map(|e| &e.policies)
+            .filter(|r| r.outcome == PolicyOutcome::Fail && r.severity >= severity)
+            .count()
+    }
+
+    pub fn metric(&self, id: &str) -> Option<&Metric> {
+        self.summary.metrics.iter().find(|m| m.id == id)
+    }
+}

@@ -1,0 +1,77 @@
+//! Rendering a posture for people (terminal table, Markdown) and machines (JSON).
+//!
+//! Everything that comes from the estate (paths from traffic, service names, spec text) is
+//! attacker-controlled: each renderer escapes it for its medium.
+
+pub mod json;
+pub mod markdown;
+pub mod table;
+
+use crate::posture::{EndpointPosture, Metric, Posture};
+
+/// Output formats. Names are CLI contract (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Markdown,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "table" => Some(Format::Table),
+            "json" => Some(Format::Json),
+            "markdown" | "md" => Some(Format::Markdown),
+            _ => None,
+        }
+    }
+}
+
+pub fn render(posture: &Posture, format: Format) -> String {
+    match format {
+        Format::Table => table::render(posture),
+        Format::Json => json::render(posture),
+        Format::Markdown => markdown::render(posture),
+    }
+}
+
+/// Endpoints by descending risk, the order of every "top risks" list.
+pub fn top_risks(posture: &Posture, n: usize) -> Vec<&EndpointPosture> {
+    let mut eps: Vec<&EndpointPosture> = posture.endpoints.iter().collect();
+    eps.sort_by(|a, b| {
+        b.risk_score
+            .total_cmp(&a.risk_score)
+            .then_with(|| (&a.service, &a.path, &a.method).cmp(&(&b.service, &b.path, &b.method)))
+    });
+    eps.truncate(n);
+    eps
+}
+
+pub fn metric_value(m: &Metric) -> String {
+    match m.value {
+        None => "no data".to_string(),
+        Some(v) if m.unit == "%" => format!("{v:.1}%"),
+        Some(v) if m.unit == "days" => format!("{v:.1} days"),
+        Some(v) if m.unit == "count" => format!("{v:.0}"),
+        Some(v) => format!("{v:.1}"),
+    }
+}
+
+pub fn metric_target(m: &Metric) -> String {
+    let unit = match m.unit.as_str() {
+        "%" => "%",
+        "days" => " days",
+        _ => "",
+    };
+    let cmp = if m.comparison == ">=" { "≥" } else { "≤" };
+    format!("{cmp} {}{unit}", m.target)
+}
+
+pub fn metric_status(m: &Metric) -> &'static str {
+    match m.met {
+        Some(true) => "met",
+        Some(false) => "missed",
+        None => "n/a",
+    }
+}

@@ -1,0 +1,206 @@
+//! The snapshot: raw facts collected from an estate, before any judgement.
+//!
+//! Collectors (the local folder reader now, AWS later) produce a `Snapshot`; the engine turns it
+//! into a `Posture` without I/O. A snapshot serializes to JSON so it can be written to disk and
+//! assessed later; most tests are snapshots.
+//!
+//! Invariant: nothing in a snapshot is a raw secret. Traffic samples keep request header *names*
+//! (plus the scheme word of `Authorization`), and only the response headers that controls read.
+
+use crate::estate::EstateConfig;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const SNAPSHOT_SCHEMA: &str = "apispm.snapshot/v1";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub schema: String,
+    /// Where the facts came from, e.g. `local:examples/demo`.
+    pub source: String,
+    pub collected_at: DateTime<Utc>,
+    #[serde(default)]
+    pub estate: EstateConfig,
+    #[serde(default)]
+    pub specs: Vec<DeclaredSpec>,
+    #[serde(default)]
+    pub samples: Vec<TrafficSample>,
+    /// Inputs that could not be read, with where and why. The rest of the estate is still
+    /// assessed; these make the posture incomplete and are reported in it.
+    #[serde(default)]
+    pub issues: Vec<InputIssue>,
+}
+
+impl Snapshot {
+    pub fn new(source: impl Into<String>, collected_at: DateTime<Utc>) -> Snapshot {
+        Snapshot {
+            schema: SNAPSHOT_SCHEMA.to_string(),
+            source: source.into(),
+            collected_at,
+            estate: EstateConfig::default(),
+            specs: Vec::new(),
+            samples: Vec::new(),
+            issues: Vec::new(),
+        }
+    }
+}
+
+/// An input that could not be used: a malformed spec, a sample file that is not JSON, ...
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputIssue {
+    /// The input, e.g. a file path relative to the estate folder.
+    pub input: String,
+    /// Where in the input, when known (`line 12, column 3`, a JSON pointer, an entry index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for InputIssue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.location {
+            Some(loc) => write!(f, "{} ({}): {}", self.input, loc, self.message),
+            None => write!(f, "{}: {}", self.input, self.message),
+        }
+    }
+}
+
+/// One declared OpenAPI document, reduced to what assessment needs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeclaredSpec {
+    /// The file, relative to the estate folder (or an S3 key later).
+    pub file: String,
+    /// `swagger 2.0`, `openapi 3.0.x` or `openapi 3.1.x`: the document's own version string.
+    pub version: String,
+    pub title: String,
+    /// The service the spec belongs to (estate.yaml, else derived from the title).
+    pub service: String,
+    pub servers: Vec<SpecServer>,
+    pub operations: Vec<SpecOperation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpecServer {
+    pub url: String,
+    /// `http`, `https`, `ws`, `wss`; none for a relative URL.
+    pub scheme: Option<String>,
+    /// The path part of the URL (`/v1`), empty for none.
+    pub base_path: String,
+    /// `x-internal: true` on the server object.
+    pub internal: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SpecOperation {
+    pub method: String,
+    /// The path template as written in the spec (relative to the server base path).
+    pub path: String,
+    /// JSON pointer to the operation, e.g. `/paths/~1orders~1{id}/get`.
+    pub pointer: String,
+    pub operation_id: Option<String>,
+    pub deprecated: bool,
+    /// `x-internal: true` on the operation or its path item.
+    pub internal: bool,
+    /// The effective security requirement (operation level, else document level).
+    pub security: SecurityDeclaration,
+    /// The effective servers (operation, else path item, else document).
+    pub servers: Vec<SpecServer>,
+    /// Lower-cased header names declared on any response.
+    pub response_headers: Vec<String>,
+    /// Declared response status codes (`200`, `4XX`, `default`).
+    pub response_codes: Vec<String>,
+    /// Whether the operation takes any input (parameters or a request body).
+    pub has_inputs: bool,
+    /// Whether every input carries a schema (a type, an enum, a pattern, a `$ref`...).
+    pub inputs_have_schemas: bool,
+    /// Sensitive data the operation's schemas name (property names and formats).
+    pub sensitive_fields: Vec<SensitiveField>,
+}
+
+/// What a spec says about who may call an operation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SecurityDeclaration {
+    /// No `security` at operation or document level.
+    NotDeclared,
+    /// The alternatives (OR) of requirement sets (AND). An empty list, or an empty
+    /// alternative (`{}`), means anonymous access is allowed.
+    Requirements { alternatives: Vec<Vec<SchemeUse>> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SchemeUse {
+    /// The scheme's name in the document.
+    pub name: String,
+    /// `http/basic`, `http/bearer`, `apiKey/header`, `apiKey/query`, `apiKey/cookie`, `oauth2`,
+    /// `openIdConnect`, `mutualTLS`, or `undefined` when the name resolves to nothing.
+    pub kind: String,
+}
+
+/// A sensitive data type named by a schema, with where.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SensitiveField {
+    /// The data type: `email`, `phone`, `ssn`, `card_number`, `password`, ...
+    pub data_type: String,
+    /// Where: JSON pointer of the property in the document.
+    pub location: String,
+}
+
+/// One observed request/response exchange, sanitized at ingestion.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrafficSample {
+    /// File and entry, e.g. `samples/web.har#entries[3]`.
+    pub source: String,
+    pub method: String,
+    /// The URL path, without query string.
+    pub path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The service the sample names (seed shape), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// `http` or `https`, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Lower-cased names of the request headers (values are never kept).
+    #[serde(default)]
+    pub request_headers: Vec<String>,
+    /// The scheme word of the `Authorization` header (`Bearer`, `Basic`), never its credential.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_scheme: Option<String>,
+    /// The response headers that controls read (lower-cased name → value).
+    #[serde(default)]
+    pub response_headers: BTreeMap<String, String>,
+    /// The seed's flag: whether the gateway validated the request against a schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_schema_validation: Option<bool>,
+    /// Sensitive values seen in the URL (path segments, query values): type and masked form.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitive_data: Vec<ObservedSensitive>,
+}
+
+/// A sensitive value observed in traffic. The raw value is never kept.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ObservedSensitive {
+    pub data_type: String,
+    /// Where in the exchange: `path segment 3`, `query parameter email`.
+    pub location: String,
+    pub masked: String,
+}
+
+impl TrafficSample {
+    pub fn has_request_header(&self, name: &str) -> bool {
+        self.request_headers
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(name))
+    }
+
+    pub fn response_header(&self, name: &str) -> Option<&str> {
+        self.response_headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+}

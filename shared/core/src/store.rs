@@ -1,0 +1,161 @@
+//! The store contract and its item layout, shared by every backend (SQLite locally, DynamoDB in
+//! AWS). The layout is a single table of (pk, sk) items, designed so that the report never scans:
+//!
+//! | pk | sk | item |
+//! |---|---|---|
+//! | `LATEST` | `LATEST` | pointer to the latest sweep |
+//! | `SWEEP#<sweep_id>` | `META` | the posture without endpoints and findings |
+//! | `SWEEP#<sweep_id>` | `ENDPOINT#<endpoint_id>` | one endpoint's posture |
+//! | `SWEEP#<sweep_id>` | `FINDING#<finding_id>` | one finding as of that sweep |
+//! | `HISTORY` | `<generated_at>#<sweep_id>` | the sweep's summary (the trend) |
+//! | `FINDING` | `<finding_id>` | the finding's lifecycle record (first_seen … resolved_at) |
+//!
+//! Latest posture = get `LATEST` + one query on `SWEEP#<id>`; history = one query on `HISTORY`;
+//! finding lifecycle = one query on `FINDING`. Sweep and history items expire (`expires_at`,
+//! epoch seconds: DynamoDB's TTL attribute); lifecycle records and the pointer do not.
+
+use crate::posture::{EndpointPosture, Finding, Posture, Summary, sort_findings};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub const LATEST: &str = "LATEST";
+pub const HISTORY: &str = "HISTORY";
+pub const FINDING: &str = "FINDING";
+pub const META: &str = "META";
+
+/// Default retention of sweep history.
+pub const DEFAULT_TTL_DAYS: i64 = 90;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub pk: String,
+    pub sk: String,
+    pub body: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+}
+
+/// One line of the sweep history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepRecord {
+    pub sweep_id: String,
+    pub generated_at: DateTime<Utc>,
+    pub source: String,
+    pub complete: bool,
+    pub summary: Summary,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store backend error: {0}")]
+    Backend(String),
+    #[error("stored item {pk}/{sk} is malformed: {message}")]
+    Malformed { pk: String, sk: String, message: String },
+}
+
+/// A posture store. Implementations must make `save` atomic or idempotent: a failed save leaves
+/// the previous latest posture in place, and saving the same sweep twice writes the same items.
+pub trait Store {
+    fn latest(&self) -> Result<Option<Posture>, StoreError>;
+    /// Every finding's lifecycle record.
+    fn finding_records(&self) -> Result<Vec<Finding>, StoreError>;
+    /// Past sweeps, oldest first.
+    fn history(&self) -> Result<Vec<SweepRecord>, StoreError>;
+    fn save(&mut self, posture: &Posture, records: &[Finding], ttl_days: i64) -> Result<(), StoreError>;
+}
+
+pub fn sweep_pk(sweep_id: &str) -> String {
+    format!("SWEEP#{sweep_id}")
+}
+
+fn to_value<T: Serialize>(v: &T) -> Value {
+    // Our own types always serialize; a failure would be a bug, not bad input.
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// The items one sweep writes. `LATEST` comes last so a backend that writes in order never
+/// points at a half-written sweep.
+pub fn items_for_sweep(posture: &Posture, records: &[Finding], ttl_days: i64) -> Vec<Item> {
+    let pk = sweep_pk(&posture.sweep_id);
+    let expires_at = Some((posture.generated_at + chrono::Duration::days(ttl_days)).timestamp());
+    let mut items = Vec::with_capacity(posture.endpoints.len() + posture.findings.len() + records.len() + 3);
+
+    let mut meta = posture.clone();
+    meta.endpoints.clear();
+    meta.findings.clear();
+    items.push(Item { pk: pk.clone(), sk: META.into(), body: to_value(&meta), expires_at });
+    for e in &posture.endpoints {
+        items.push(Item { pk: pk.clone(), sk: format!("ENDPOINT#{}", e.id), body: to_value(e), expires_at });
+    }
+    for f in &posture.findings {
+        items.push(Item { pk: pk.clone(), sk: format!("FINDING#{}", f.id), body: to_value(f), expires_at });
+    }
+    let record = SweepRecord {
+        sweep_id: posture.sweep_id.clone(),
+        generated_at: posture.generated_at,
+        source: posture.source.clone(),
+        complete: posture.complete,
+        summary: posture.summary.clone(),
+    };
+    items.push(Item {
+        pk: HISTORY.into(),
+        sk: format!("{}#{}", posture.generated_at.to_rfc3339(), posture.sweep_id),
+        body: to_value(&record),
+        expires_at,
+    });
+    for r in records {
+        items.push(Item { pk: FINDING.into(), sk: r.id.clone(), body: to_value(r), expires_at: None });
+    }
+    items.push(Item {
+        pk: LATEST.into(),
+        sk: LATEST.into(),
+        body: serde_json::json!({ "sweep_id": posture.sweep_id, "generated_at": posture.generated_at }),
+        expires_at: None,
+    });
+    items
+}
+
+pub fn decode<T: for<'de> Deserialize<'de>>(item: &Item) -> Result<T, StoreError> {
+    serde_json::from_value(item.body.clone()).map_err(|e| StoreError::Malformed {
+        pk: item.pk.clone(),
+        sk: item.sk.clone(),
+        message: e.to_string(),
+    })
+}
+
+/// The sweep id the `LATEST` pointer names.
+pub fn latest_sweep_id(pointer: &Item) -> Result<String, StoreError> {
+    pointer
+        .body
+        .get("sweep_id")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| StoreError::Malformed {
+            pk: pointer.pk.clone(),
+            sk: pointer.sk.clone(),
+            message: "no sweep_id".into(),
+        })
+}
+
+/// Reassemble a posture from the items of its `SWEEP#<id>` partition.
+pub fn posture_from_items(items: &[Item]) -> Result<Posture, StoreError> {
+    let meta = items.iter().find(|i| i.sk == META).ok_or_else(|| StoreError::Malformed {
+        pk: items.first().map(|i| i.pk.clone()).unwrap_or_default(),
+        sk: META.into(),
+        message: "sweep has no META item".into(),
+    })?;
+    let mut posture: Posture = decode(meta)?;
+    for item in items {
+        if item.sk.starts_with("ENDPOINT#") {
+            posture.endpoints.push(decode::<EndpointPosture>(item)?);
+        } else if item.sk.starts_with("FINDING#") {
+            posture.findings.push(decode::<Finding>(item)?);
+        }
+    }
+    posture
+        .endpoints
+        .sort_by(|a, b| (&a.service, &a.path, &a.method).cmp(&(&b.service, &b.path, &b.method)));
+    sort_findings(&mut posture.findings);
+    Ok(posture)
+}
