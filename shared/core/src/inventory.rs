@@ -107,9 +107,9 @@ pub fn full_path(base: &str, path: &str) -> String {
     }
 }
 
-/// Which service a sample belongs to: the one it names, else the estate service whose host it
-/// was sent to, else the one whose base path prefixes it, else the only service with a template
-/// that matches it.
+/// Which service a sample belongs to, strongest evidence first: the service it names; the only
+/// service with a declared template that matches its path; the service whose base path prefixes
+/// it; the only service that answers on its host.
 fn attribute_service(
     estate: &EstateConfig,
     named: Option<&str>,
@@ -120,13 +120,13 @@ fn attribute_service(
     if let Some(name) = named {
         return Some(name.to_string());
     }
-    if let Some(host) = host
-        && let Some(s) = estate
-            .services
-            .iter()
-            .find(|s| s.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)))
-    {
-        return Some(s.name.clone());
+    let by_template: Vec<&String> = tries
+        .iter()
+        .filter(|(_, t)| t.lookup(path).is_some())
+        .map(|(name, _)| name)
+        .collect();
+    if let [only] = by_template.as_slice() {
+        return Some((*only).clone());
     }
     if let Some(s) = estate.services.iter().find(|s| {
         s.base_path
@@ -135,9 +135,15 @@ fn attribute_service(
     }) {
         return Some(s.name.clone());
     }
-    let mut matching = tries.iter().filter(|(_, t)| t.lookup(path).is_some());
-    match (matching.next(), matching.next()) {
-        (Some((name, _)), None) => Some(name.clone()),
+    let host = host?;
+    let by_host: Vec<&str> = estate
+        .services
+        .iter()
+        .filter(|s| s.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)))
+        .map(|s| s.name.as_str())
+        .collect();
+    match by_host.as_slice() {
+        [only] => Some((*only).to_string()),
         _ => None,
     }
 }

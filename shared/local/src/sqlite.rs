@@ -1,0 +1,128 @@
+//! The embedded store: SQLite (bundled), one table of (pk, sk) items in exactly the layout the
+//! DynamoDB store uses (`apispm_core::store`). A sweep is saved in one transaction, so a failed
+//! save leaves the previous posture intact.
+
+use apispm_core::posture::{Finding, Posture};
+use apispm_core::store::{
+    self, FINDING, HISTORY, Item, LATEST, Store, StoreError, SweepRecord, decode, items_for_sweep,
+    latest_sweep_id, posture_from_items,
+};
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+
+pub struct SqliteStore {
+    conn: Connection,
+}
+
+fn backend(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(e.to_string())
+}
+
+impl SqliteStore {
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open(path)
+            .map_err(|e| StoreError::Backend(format!("{}: {e}", path.display())))?;
+        Self::init(conn)
+    }
+
+    pub fn in_memory() -> Result<SqliteStore, StoreError> {
+        Self::init(Connection::open_in_memory().map_err(backend)?)
+    }
+
+    fn init(conn: Connection) -> Result<SqliteStore, StoreError> {
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS items (
+                 pk TEXT NOT NULL,
+                 sk TEXT NOT NULL,
+                 body TEXT NOT NULL,
+                 expires_at INTEGER,
+                 PRIMARY KEY (pk, sk)
+             ) WITHOUT ROWID;",
+        )
+        .map_err(backend)?;
+        Ok(SqliteStore { conn })
+    }
+
+    /// All items of a partition, in sort-key order: the SQLite form of a DynamoDB Query.
+    pub fn query(&self, pk: &str) -> Result<Vec<Item>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT pk, sk, body, expires_at FROM items WHERE pk = ?1 ORDER BY sk")
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map(params![pk], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<i64>>(3)?))
+            })
+            .map_err(backend)?;
+        let mut items = Vec::new();
+        for row in rows {
+            let (pk, sk, body, expires_at) = row.map_err(backend)?;
+            let body = serde_json::from_str(&body).map_err(|e| StoreError::Malformed {
+                pk: pk.clone(),
+                sk: sk.clone(),
+                message: e.to_string(),
+            })?;
+            items.push(Item { pk, sk, body, expires_at });
+        }
+        Ok(items)
+    }
+
+    fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+        let row: Option<String> = self
+            .conn
+            .query_row("SELECT body FROM items WHERE pk = ?1 AND sk = ?2", params![pk, sk], |r| r.get(0))
+            .optional()
+            .map_err(backend)?;
+        row.map(|body| {
+            let body = serde_json::from_str(&body).map_err(|e| StoreError::Malformed {
+                pk: pk.into(),
+                sk: sk.into(),
+                message: e.to_string(),
+            })?;
+            Ok(Item { pk: pk.into(), sk: sk.into(), body, expires_at: None })
+        })
+        .transpose()
+    }
+}
+
+impl Store for SqliteStore {
+    fn latest(&self) -> Result<Option<Posture>, StoreError> {
+        let Some(pointer) = self.get(LATEST, LATEST)? else {
+            return Ok(None);
+        };
+        let sweep = latest_sweep_id(&pointer)?;
+        posture_from_items(&self.query(&store::sweep_pk(&sweep))?).map(Some)
+    }
+
+    fn finding_records(&self) -> Result<Vec<Finding>, StoreError> {
+        self.query(FINDING)?.iter().map(decode).collect()
+    }
+
+    fn history(&self) -> Result<Vec<SweepRecord>, StoreError> {
+        self.query(HISTORY)?.iter().map(decode).collect()
+    }
+
+    fn save(&mut self, posture: &Posture, records: &[Finding], ttl_days: i64) -> Result<(), StoreError> {
+        let items = items_for_sweep(posture, records, ttl_days);
+        let tx = self.conn.transaction().map_err(backend)?;
+        {
+            // Re-running a sweep rewrites its partition: drop items it no longer has.
+            tx.execute("DELETE FROM items WHERE pk = ?1", params![store::sweep_pk(&posture.sweep_id)])
+                .map_err(backend)?;
+            let mut put = tx
+                .prepare_cached("INSERT OR REPLACE INTO items (pk, sk, body, expires_at) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(backend)?;
+            for item in &items {
+                put.execute(params![item.pk, item.sk, item.body.to_string(), item.expires_at])
+                    .map_err(backend)?;
+            }
+            // SQLite has no TTL: expire what DynamoDB would have expired.
+            tx.execute(
+                "DELETE FROM items WHERE expires_at IS NOT NULL AND expires_at < ?1",
+                params![posture.generated_at.timestamp()],
+            )
+            .map_err(backend)?;
+        }
+        tx.commit().map_err(backend)
+    }
+}
