@@ -5,7 +5,7 @@
 
 use anyhow::{Context, Result, anyhow};
 use apispm_core::controls::CATALOGUE;
-use apispm_core::history::reconcile;
+use apispm_core::history::record_sweep;
 use apispm_core::model::Severity;
 use apispm_core::policy::{self, Policy};
 use apispm_core::posture::{Posture, assess};
@@ -22,7 +22,11 @@ pub const DEFAULT_POLICIES: &str = include_str!("../../infra/policies/default.ya
 pub const DEFAULT_STORE_FILE: &str = "apispm.db";
 
 #[derive(Parser, Debug)]
-#[command(name = "apispm", version, about = "API security posture management for AWS API Gateway and OpenAPI estates")]
+#[command(
+    name = "apispm",
+    version,
+    about = "API security posture management for AWS API Gateway and OpenAPI estates"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -157,14 +161,14 @@ fn scan(args: ScanArgs) -> Result<u8> {
     let mut posture = assess(&snapshot, &policies, now);
 
     if !args.no_store {
-        let path = args.store.clone().unwrap_or_else(|| args.dir.join(DEFAULT_STORE_FILE));
-        let mut store = SqliteStore::open(&path).with_context(|| format!("opening store {}", path.display()))?;
-        let previous = store.latest().with_context(|| format!("reading store {}", path.display()))?;
-        let records = store.finding_records()?;
-        let records = reconcile(&mut posture, previous.as_ref(), records);
-        store
-            .save(&posture, &records, args.ttl_days)
-            .with_context(|| format!("saving to store {}", path.display()))?;
+        let path = args
+            .store
+            .clone()
+            .unwrap_or_else(|| args.dir.join(DEFAULT_STORE_FILE));
+        let mut store = SqliteStore::open(&path)
+            .with_context(|| format!("opening store {}", path.display()))?;
+        record_sweep(&mut store, &mut posture, args.ttl_days)
+            .with_context(|| format!("recording the sweep in store {}", path.display()))?;
     }
 
     emit(&posture, args.format.into(), args.out.as_deref())?;
@@ -199,9 +203,13 @@ fn report(args: ReportArgs) -> Result<u8> {
 
 fn load_policies(file: Option<&Path>) -> Result<Vec<Policy>> {
     match file {
-        None => Ok(policy::load("infra/policies/default.yaml (bundled)", DEFAULT_POLICIES)?),
+        None => Ok(policy::load(
+            "infra/policies/default.yaml (bundled)",
+            DEFAULT_POLICIES,
+        )?),
         Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading policies {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading policies {}", path.display()))?;
             Ok(policy::load(&path.display().to_string(), &text)?)
         }
     }
@@ -227,7 +235,11 @@ pub fn controls_markdown() -> String {
          medium 10, low 5). Optional controls count in the maximum but never add to the score.\n",
     );
     for c in CATALOGUE {
-        let refs: Vec<String> = c.references.iter().map(|r| format!("{} {}", r.standard, r.id)).collect();
+        let refs: Vec<String> = c
+            .references
+            .iter()
+            .map(|r| format!("{} {}", r.standard, r.id))
+            .collect();
         md.push_str(&format!(
             "\n## `{}` — {}\n\n- Severity: {} (weight {}), {}\n- Evidence: {}\n- Remediation: {}\n- References: {}\n",
             c.id,

@@ -26,7 +26,10 @@ pub fn classify(endpoint: &InventoryEndpoint, snapshot: &Snapshot) -> Classifica
         ));
         Lifecycle::Shadow
     } else if let Some((file, op)) = declared.iter().find(|(_, op)| op.deprecated) {
-        reasons.push(format!("deprecated: marked `deprecated: true` at {file}#{}", op.pointer));
+        reasons.push(format!(
+            "deprecated: marked `deprecated: true` at {file}#{}",
+            op.pointer
+        ));
         Lifecycle::Deprecated
     } else {
         let files: Vec<&str> = declared.iter().map(|(f, _)| *f).collect();
@@ -46,7 +49,10 @@ pub fn classify(endpoint: &InventoryEndpoint, snapshot: &Snapshot) -> Classifica
             o.classification.as_str(),
             o.path,
             endpoint.service,
-            o.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default()
+            o.reason
+                .as_deref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
         ));
         o.classification
     } else if let Some(e) = service.and_then(|s| s.classification) {
@@ -57,7 +63,10 @@ pub fn classify(endpoint: &InventoryEndpoint, snapshot: &Snapshot) -> Classifica
         ));
         e
     } else if let Some((file, op)) = declared.iter().find(|(_, op)| op.internal) {
-        reasons.push(format!("internal: `x-internal: true` at {file}#{}", op.pointer));
+        reasons.push(format!(
+            "internal: `x-internal: true` at {file}#{}",
+            op.pointer
+        ));
         Exposure::Internal
     } else if let Some((file, op)) = declared
         .iter()
@@ -70,7 +79,9 @@ pub fn classify(endpoint: &InventoryEndpoint, snapshot: &Snapshot) -> Classifica
         ));
         Exposure::Internal
     } else {
-        reasons.push("external: no internal or partner marker, reachable as observed or declared".into());
+        reasons.push(
+            "external: no internal or partner marker, reachable as observed or declared".into(),
+        );
         Exposure::External
     };
 

@@ -133,7 +133,8 @@ mod tests {
         assert!(orders.overrides[0].matches("GET", "/v1/admin/users/{id}"));
         assert!(!orders.overrides[0].matches("GET", "/v1/orders"));
         assert_eq!(
-            cfg.service_for_spec("specs/orders.yaml").map(|s| s.name.as_str()),
+            cfg.service_for_spec("specs/orders.yaml")
+                .map(|s| s.name.as_str()),
             Some("orders")
         );
     }

@@ -29,10 +29,16 @@ impl InventoryEndpoint {
         !self.operations.is_empty()
     }
 
-    pub fn declared<'s>(&self, snapshot: &'s Snapshot) -> impl Iterator<Item = (&'s str, &'s SpecOperation)> {
-        self.operations
-            .iter()
-            .map(|&(s, o)| (snapshot.specs[s].file.as_str(), &snapshot.specs[s].operations[o]))
+    pub fn declared<'s>(
+        &self,
+        snapshot: &'s Snapshot,
+    ) -> impl Iterator<Item = (&'s str, &'s SpecOperation)> {
+        self.operations.iter().map(|&(s, o)| {
+            (
+                snapshot.specs[s].file.as_str(),
+                &snapshot.specs[s].operations[o],
+            )
+        })
     }
 }
 
@@ -44,9 +50,15 @@ pub fn build(snapshot: &Snapshot) -> Vec<InventoryEndpoint> {
     let mut tries: BTreeMap<String, Trie> = BTreeMap::new();
 
     for (si, spec) in snapshot.specs.iter().enumerate() {
-        let service_base = estate.service(&spec.service).and_then(|s| s.base_path.as_deref());
+        let service_base = estate
+            .service(&spec.service)
+            .and_then(|s| s.base_path.as_deref());
         for (oi, op) in spec.operations.iter().enumerate() {
-            let server_base = op.servers.first().map(|s| s.base_path.as_str()).unwrap_or("");
+            let server_base = op
+                .servers
+                .first()
+                .map(|s| s.base_path.as_str())
+                .unwrap_or("");
             let path = full_path(service_base.unwrap_or(server_base), &op.path);
             let key = (spec.service.clone(), op.method.clone(), path.clone());
             let idx = *by_key.entry(key).or_insert_with(|| {
@@ -54,13 +66,25 @@ pub fn build(snapshot: &Snapshot) -> Vec<InventoryEndpoint> {
                 endpoints.len() - 1
             });
             endpoints[idx].operations.push((si, oi));
-            tries.entry(spec.service.clone()).or_default().insert(&path, &op.method, idx);
+            tries
+                .entry(spec.service.clone())
+                .or_default()
+                .insert(&path, &op.method, idx);
         }
     }
 
     for (sample_idx, sample) in snapshot.samples.iter().enumerate() {
-        let service = attribute_service(estate, sample.service.as_deref(), sample.host.as_deref(), &sample.path, &tries);
-        let matched = service.as_ref().and_then(|svc| tries.get(svc)).and_then(|t| t.lookup(&sample.path));
+        let service = attribute_service(
+            estate,
+            sample.service.as_deref(),
+            sample.host.as_deref(),
+            &sample.path,
+            &tries,
+        );
+        let matched = service
+            .as_ref()
+            .and_then(|svc| tries.get(svc))
+            .and_then(|t| t.lookup(&sample.path));
         let idx = match matched.as_ref().and_then(|m| m.methods.get(&sample.method)) {
             Some(&idx) => idx,
             None => {
@@ -69,7 +93,9 @@ pub fn build(snapshot: &Snapshot) -> Vec<InventoryEndpoint> {
                 let service = service
                     .or_else(|| sample.host.clone())
                     .unwrap_or_else(|| "unattributed".to_string());
-                let path = matched.map(|m| m.template.clone()).unwrap_or_else(|| template_path(&sample.path));
+                let path = matched
+                    .map(|m| m.template.clone())
+                    .unwrap_or_else(|| template_path(&sample.path));
                 let key = (service.clone(), sample.method.clone(), path.clone());
                 *by_key.entry(key).or_insert_with(|| {
                     endpoints.push(new_endpoint(estate, &service, &sample.method, &path));
@@ -80,11 +106,17 @@ pub fn build(snapshot: &Snapshot) -> Vec<InventoryEndpoint> {
         endpoints[idx].samples.push(sample_idx);
     }
 
-    endpoints.sort_by(|a, b| (&a.service, &a.path, &a.method).cmp(&(&b.service, &b.path, &b.method)));
+    endpoints
+        .sort_by(|a, b| (&a.service, &a.path, &a.method).cmp(&(&b.service, &b.path, &b.method)));
     endpoints
 }
 
-fn new_endpoint(estate: &EstateConfig, service: &str, method: &str, path: &str) -> InventoryEndpoint {
+fn new_endpoint(
+    estate: &EstateConfig,
+    service: &str,
+    method: &str,
+    path: &str,
+) -> InventoryEndpoint {
     InventoryEndpoint {
         id: endpoint_id(service, method, path),
         service: service.to_string(),
@@ -99,7 +131,11 @@ fn new_endpoint(estate: &EstateConfig, service: &str, method: &str, path: &str) 
 /// `base` + `path`, without doubling the base when the spec path already carries it.
 pub fn full_path(base: &str, path: &str) -> String {
     let base = base.trim_end_matches('/');
-    let path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
     if base.is_empty() || path == base || path.starts_with(&format!("{base}/")) {
         path
     } else {
@@ -129,9 +165,9 @@ fn attribute_service(
         return Some((*only).clone());
     }
     if let Some(s) = estate.services.iter().find(|s| {
-        s.base_path
-            .as_deref()
-            .is_some_and(|b| path == b || path.starts_with(&format!("{}/", b.trim_end_matches('/'))))
+        s.base_path.as_deref().is_some_and(|b| {
+            path == b || path.starts_with(&format!("{}/", b.trim_end_matches('/')))
+        })
     }) {
         return Some(s.name.clone());
     }
@@ -153,7 +189,13 @@ pub fn template_path(path: &str) -> String {
     let segments: Vec<String> = path
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| if looks_like_identifier(s) { "{id}".to_string() } else { s.to_string() })
+        .map(|s| {
+            if looks_like_identifier(s) {
+                "{id}".to_string()
+            } else {
+                s.to_string()
+            }
+        })
         .collect();
     format!("/{}", segments.join("/"))
 }
@@ -162,14 +204,21 @@ fn looks_like_identifier(s: &str) -> bool {
     let is_int = s.chars().all(|c| c.is_ascii_digit());
     let is_uuid = s.len() == 36
         && s.chars().enumerate().all(|(i, c)| {
-            if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() }
+            if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
         });
-    let is_hex = s.len() >= 8 && s.chars().all(|c| c.is_ascii_hexdigit()) && s.chars().any(|c| c.is_ascii_digit());
+    let is_hex = s.len() >= 8
+        && s.chars().all(|c| c.is_ascii_hexdigit())
+        && s.chars().any(|c| c.is_ascii_digit());
     // Mixed letters and digits, long enough not to be a word like `v2` or `oauth2`.
     let is_mixed = s.len() >= 10
         && s.chars().any(|c| c.is_ascii_digit())
         && s.chars().any(|c| c.is_ascii_alphabetic())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     is_int || is_uuid || is_hex || is_mixed || s.contains('@')
 }
 
@@ -195,7 +244,9 @@ impl Trie {
         let segments: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
         for (i, seg) in segments.iter().enumerate() {
             if seg.starts_with('{') && seg.ends_with("+}") && i == segments.len() - 1 {
-                let (_, methods) = node.greedy.get_or_insert_with(|| (template.to_string(), BTreeMap::new()));
+                let (_, methods) = node
+                    .greedy
+                    .get_or_insert_with(|| (template.to_string(), BTreeMap::new()));
                 methods.insert(method.to_string(), idx);
                 return;
             }
@@ -205,7 +256,9 @@ impl Trie {
                 node.literal.entry((*seg).to_string()).or_default()
             };
         }
-        let (_, methods) = node.leaf.get_or_insert_with(|| (template.to_string(), BTreeMap::new()));
+        let (_, methods) = node
+            .leaf
+            .get_or_insert_with(|| (template.to_string(), BTreeMap::new()));
         methods.insert(method.to_string(), idx);
     }
 
@@ -246,15 +299,27 @@ mod tests {
         t.insert("/v1/orders/{id}", "GET", 0);
         t.insert("/v1/orders/export", "GET", 1);
         t.insert("/v1/{proxy+}", "ANY", 2);
-        assert_eq!(t.lookup("/v1/orders/export").unwrap().template, "/v1/orders/export");
-        assert_eq!(t.lookup("/v1/orders/42").unwrap().template, "/v1/orders/{id}");
-        assert_eq!(t.lookup("/v1/orders/42/lines").unwrap().template, "/v1/{proxy+}");
+        assert_eq!(
+            t.lookup("/v1/orders/export").unwrap().template,
+            "/v1/orders/export"
+        );
+        assert_eq!(
+            t.lookup("/v1/orders/42").unwrap().template,
+            "/v1/orders/{id}"
+        );
+        assert_eq!(
+            t.lookup("/v1/orders/42/lines").unwrap().template,
+            "/v1/{proxy+}"
+        );
         assert!(t.lookup("/v2/x").is_none());
     }
 
     #[test]
     fn shadow_paths_are_templated_by_segment_type() {
-        assert_eq!(template_path("/v2/users/123/orders"), "/v2/users/{id}/orders");
+        assert_eq!(
+            template_path("/v2/users/123/orders"),
+            "/v2/users/{id}/orders"
+        );
         assert_eq!(
             template_path("/api/items/3f2c1b9e-8c1d-4b7a-9a2e-1c2d3e4f5a6b"),
             "/api/items/{id}"

@@ -274,9 +274,15 @@ mod tests {
 
     #[test]
     fn endpoint_id_matches_the_seed() {
-        assert_eq!(endpoint_id("orders", "GET", "/v1/orders"), "e7542043391cbfcc");
+        assert_eq!(
+            endpoint_id("orders", "GET", "/v1/orders"),
+            "e7542043391cbfcc"
+        );
         // The method is upper-cased, as the seed did.
-        assert_eq!(endpoint_id("orders", "get", "/v1/orders"), "e7542043391cbfcc");
+        assert_eq!(
+            endpoint_id("orders", "get", "/v1/orders"),
+            "e7542043391cbfcc"
+        );
     }
 
     #[test]

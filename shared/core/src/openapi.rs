@@ -7,11 +7,15 @@
 //! cycle-safe; a remote `$ref` is never fetched.
 
 use crate::sensitive::classify_field_name;
-use crate::snapshot::{DeclaredSpec, SchemeUse, SecurityDeclaration, SensitiveField, SpecOperation, SpecServer};
+use crate::snapshot::{
+    DeclaredSpec, SchemeUse, SecurityDeclaration, SensitiveField, SpecOperation, SpecServer,
+};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
-pub const HTTP_METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub const HTTP_METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// How deep `$ref` chains and schema walks may go before we stop following them.
 const MAX_REF_DEPTH: usize = 32;
@@ -20,7 +24,10 @@ const MAX_SCHEMA_DEPTH: usize = 24;
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum SpecError {
     #[error("not valid {format}: {message}")]
-    Syntax { format: &'static str, message: String },
+    Syntax {
+        format: &'static str,
+        message: String,
+    },
     #[error("not an OpenAPI document: {0}")]
     NotOpenApi(String),
 }
@@ -67,7 +74,11 @@ pub fn read_spec(file: &str, text: &str, service: Option<&str>) -> Result<Declar
     spec_from_document(file, &doc, service)
 }
 
-pub fn spec_from_document(file: &str, doc: &Value, service: Option<&str>) -> Result<DeclaredSpec, SpecError> {
+pub fn spec_from_document(
+    file: &str,
+    doc: &Value,
+    service: Option<&str>,
+) -> Result<DeclaredSpec, SpecError> {
     let root = doc
         .as_object()
         .ok_or_else(|| SpecError::NotOpenApi("the document is not a mapping".into()))?;
@@ -75,10 +86,14 @@ pub fn spec_from_document(file: &str, doc: &Value, service: Option<&str>) -> Res
         (Some(Value::String(v)), _) if v.starts_with("3.") => (format!("openapi {v}"), false),
         (_, Some(Value::String(v))) if v == "2.0" => ("swagger 2.0".to_string(), true),
         (Some(v), _) => {
-            return Err(SpecError::NotOpenApi(format!("unsupported `openapi` version {v}")));
+            return Err(SpecError::NotOpenApi(format!(
+                "unsupported `openapi` version {v}"
+            )));
         }
         (_, Some(v)) => {
-            return Err(SpecError::NotOpenApi(format!("unsupported `swagger` version {v}")));
+            return Err(SpecError::NotOpenApi(format!(
+                "unsupported `swagger` version {v}"
+            )));
         }
         (None, None) => {
             return Err(SpecError::NotOpenApi(
@@ -102,15 +117,22 @@ pub fn spec_from_document(file: &str, doc: &Value, service: Option<&str>) -> Res
         .map(str::to_string)
         .unwrap_or_else(|| service_name_from(&title, file));
 
-    let reader = Reader { root: doc, swagger2 };
+    let reader = Reader {
+        root: doc,
+        swagger2,
+    };
     let doc_servers = reader.document_servers();
     let doc_security = root.get("security");
 
     let mut operations = Vec::new();
     for (path, item) in paths.into_iter().flatten() {
         let item = reader.resolve(item);
-        let Some(item_obj) = item.as_object() else { continue };
-        let item_servers = reader.servers_of(item_obj).unwrap_or_else(|| doc_servers.clone());
+        let Some(item_obj) = item.as_object() else {
+            continue;
+        };
+        let item_servers = reader
+            .servers_of(item_obj)
+            .unwrap_or_else(|| doc_servers.clone());
         let item_internal = is_true(item_obj.get("x-internal"));
         for method in HTTP_METHODS {
             let Some(op) = item_obj.get(method).and_then(Value::as_object) else {
@@ -118,9 +140,13 @@ pub fn spec_from_document(file: &str, doc: &Value, service: Option<&str>) -> Res
             };
             let pointer = format!("/paths/{}/{}", escape_pointer(path), method);
             let servers = if swagger2 {
-                reader.swagger2_op_servers(op).unwrap_or_else(|| item_servers.clone())
+                reader
+                    .swagger2_op_servers(op)
+                    .unwrap_or_else(|| item_servers.clone())
             } else {
-                reader.servers_of(op).unwrap_or_else(|| item_servers.clone())
+                reader
+                    .servers_of(op)
+                    .unwrap_or_else(|| item_servers.clone())
             };
             let security = reader.security_of(op.get("security").or(doc_security));
             let (has_inputs, inputs_have_schemas) = reader.inputs(item_obj, op);
@@ -131,7 +157,10 @@ pub fn spec_from_document(file: &str, doc: &Value, service: Option<&str>) -> Res
                 method: method.to_ascii_uppercase(),
                 path: path.clone(),
                 pointer,
-                operation_id: op.get("operationId").and_then(Value::as_str).map(str::to_string),
+                operation_id: op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 deprecated: is_true(op.get("deprecated")),
                 internal: item_internal || is_true(op.get("x-internal")),
                 security,
@@ -158,9 +187,19 @@ pub fn spec_from_document(file: &str, doc: &Value, service: Option<&str>) -> Res
 fn service_name_from(title: &str, file: &str) -> String {
     let slug: String = title
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
-    let slug = slug.split('-').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("-");
+    let slug = slug
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
     if !slug.is_empty() {
         return slug;
     }
@@ -249,7 +288,9 @@ impl<'a> Reader<'a> {
         let schemes = if self.swagger2 {
             self.root.get("securityDefinitions")
         } else {
-            self.root.get("components").and_then(|c| c.get("securitySchemes"))
+            self.root
+                .get("components")
+                .and_then(|c| c.get("securitySchemes"))
         };
         let alternatives = alternatives
             .iter()
@@ -275,7 +316,12 @@ impl<'a> Reader<'a> {
         let mut any = false;
         let mut all_typed = true;
         let params = [item.get("parameters"), op.get("parameters")];
-        for p in params.into_iter().flatten().filter_map(Value::as_array).flatten() {
+        for p in params
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_array)
+            .flatten()
+        {
             let p = self.resolve(p);
             any = true;
             let typed = if self.swagger2 {
@@ -316,7 +362,12 @@ impl<'a> Reader<'a> {
 
     /// Collect sensitive fields named by the operation's parameters, request and response
     /// schemas.
-    fn sensitive_fields(&self, op: &Map<String, Value>, pointer: &str, out: &mut BTreeSet<SensitiveField>) {
+    fn sensitive_fields(
+        &self,
+        op: &Map<String, Value>,
+        pointer: &str,
+        out: &mut BTreeSet<SensitiveField>,
+    ) {
         if let Some(params) = op.get("parameters").and_then(Value::as_array) {
             for (i, p) in params.iter().enumerate() {
                 let p = self.resolve(p);
@@ -333,7 +384,13 @@ impl<'a> Reader<'a> {
                     }
                 }
                 if let Some(schema) = p.get("schema") {
-                    self.walk_schema(schema, &format!("{pointer}/parameters/{i}/schema"), 0, &mut Vec::new(), out);
+                    self.walk_schema(
+                        schema,
+                        &format!("{pointer}/parameters/{i}/schema"),
+                        0,
+                        &mut Vec::new(),
+                        out,
+                    );
                 }
             }
         }
@@ -345,7 +402,10 @@ impl<'a> Reader<'a> {
         {
             for (media, m) in content {
                 if let Some(schema) = m.get("schema") {
-                    let at = format!("{pointer}/requestBody/content/{}/schema", escape_pointer(media));
+                    let at = format!(
+                        "{pointer}/requestBody/content/{}/schema",
+                        escape_pointer(media)
+                    );
                     self.walk_schema(schema, &at, 0, &mut Vec::new(), out);
                 }
             }
@@ -354,12 +414,21 @@ impl<'a> Reader<'a> {
             for (code, r) in responses {
                 let r = self.resolve(r);
                 if let Some(schema) = r.get("schema") {
-                    self.walk_schema(schema, &format!("{pointer}/responses/{code}/schema"), 0, &mut Vec::new(), out);
+                    self.walk_schema(
+                        schema,
+                        &format!("{pointer}/responses/{code}/schema"),
+                        0,
+                        &mut Vec::new(),
+                        out,
+                    );
                 }
                 if let Some(content) = r.get("content").and_then(Value::as_object) {
                     for (media, m) in content {
                         if let Some(schema) = m.get("schema") {
-                            let at = format!("{pointer}/responses/{code}/content/{}/schema", escape_pointer(media));
+                            let at = format!(
+                                "{pointer}/responses/{code}/content/{}/schema",
+                                escape_pointer(media)
+                            );
                             self.walk_schema(schema, &at, 0, &mut Vec::new(), out);
                         }
                     }
@@ -404,7 +473,13 @@ impl<'a> Reader<'a> {
         for combinator in ["allOf", "anyOf", "oneOf"] {
             if let Some(list) = schema.get(combinator).and_then(Value::as_array) {
                 for (i, s) in list.iter().enumerate() {
-                    self.walk_schema(s, &format!("{at}/{combinator}/{i}"), depth + 1, visiting, out);
+                    self.walk_schema(
+                        s,
+                        &format!("{at}/{combinator}/{i}"),
+                        depth + 1,
+                        visiting,
+                        out,
+                    );
                 }
             }
         }
@@ -413,7 +488,10 @@ impl<'a> Reader<'a> {
 }
 
 fn scheme_kind(scheme: &Value) -> String {
-    let ty = scheme.get("type").and_then(Value::as_str).unwrap_or("undefined");
+    let ty = scheme
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("undefined");
     match ty {
         "http" => format!(
             "http/{}",
@@ -426,7 +504,10 @@ fn scheme_kind(scheme: &Value) -> String {
         "basic" => "http/basic".to_string(), // Swagger 2.0
         "apiKey" => format!(
             "apiKey/{}",
-            scheme.get("in").and_then(Value::as_str).unwrap_or("unknown")
+            scheme
+                .get("in")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown")
         ),
         other => other.to_string(),
     }
@@ -450,7 +531,10 @@ fn swagger2_servers(host: Option<&str>, base: &str, schemes: Option<&Value>) -> 
             .collect(),
         // No schemes: the spec says "the scheme used to access the spec", i.e. unknown.
         _ if host.is_some() || !base_path.is_empty() => vec![SpecServer {
-            url: format!("{}{base_path}", host.map(|h| format!("//{h}")).unwrap_or_default()),
+            url: format!(
+                "{}{base_path}",
+                host.map(|h| format!("//{h}")).unwrap_or_default()
+            ),
             scheme: None,
             base_path,
             internal: false,
@@ -551,18 +635,28 @@ components:
         assert_eq!(spec.version, "openapi 3.0.3");
         assert_eq!(spec.operations.len(), 2);
         let get = &spec.operations[0];
-        assert_eq!((get.method.as_str(), get.path.as_str()), ("GET", "/orders/{id}"));
+        assert_eq!(
+            (get.method.as_str(), get.path.as_str()),
+            ("GET", "/orders/{id}")
+        );
         assert_eq!(get.pointer, "/paths/~1orders~1{id}/get");
         assert_eq!(get.servers[0].base_path, "/v1");
         assert_eq!(get.servers[0].scheme.as_deref(), Some("https"));
-        assert!(matches!(&get.security, SecurityDeclaration::Requirements { alternatives } if alternatives[0][0].kind == "http/bearer"));
+        assert!(
+            matches!(&get.security, SecurityDeclaration::Requirements { alternatives } if alternatives[0][0].kind == "http/bearer")
+        );
         assert_eq!(get.response_headers, vec!["x-ratelimit-limit"]);
         assert!(get.has_inputs && get.inputs_have_schemas);
         // The recursive schema terminates and still yields the email property once.
         assert!(get.sensitive_fields.iter().any(|f| f.data_type == "email"));
         let delete = &spec.operations[1];
         assert!(delete.deprecated);
-        assert_eq!(delete.security, SecurityDeclaration::Requirements { alternatives: vec![] });
+        assert_eq!(
+            delete.security,
+            SecurityDeclaration::Requirements {
+                alternatives: vec![]
+            }
+        );
     }
 
     #[test]
@@ -575,7 +669,9 @@ components:
         assert_eq!(op.servers.len(), 2);
         assert_eq!(op.servers[0].scheme.as_deref(), Some("http"));
         assert_eq!(op.servers[0].base_path, "/api");
-        assert!(matches!(&op.security, SecurityDeclaration::Requirements { alternatives } if alternatives[0][0].kind == "apiKey/header"));
+        assert!(
+            matches!(&op.security, SecurityDeclaration::Requirements { alternatives } if alternatives[0][0].kind == "apiKey/header")
+        );
         assert_eq!(op.sensitive_fields[0].data_type, "ssn");
     }
 

@@ -162,7 +162,10 @@ impl Expression {
     fn eval_bool(&self, ctx: &Context) -> Result<bool, String> {
         match self.program.execute(ctx) {
             Ok(Value::Bool(b)) => Ok(b),
-            Ok(other) => Err(format!("`{}` evaluated to {other:?}, not a boolean", self.source)),
+            Ok(other) => Err(format!(
+                "`{}` evaluated to {other:?}, not a boolean",
+                self.source
+            )),
             Err(e) => Err(format!("`{}` failed: {e}", self.source)),
         }
     }
@@ -189,10 +192,16 @@ pub fn load(file: &str, text: &str) -> Result<Vec<Policy>, PolicyError> {
         let p = entry.value;
         let name = p.name.value.trim().to_string();
         if name.is_empty() {
-            return Err(err(Some(p.name.referenced.line()), "a policy needs a non-empty `name`".into()));
+            return Err(err(
+                Some(p.name.referenced.line()),
+                "a policy needs a non-empty `name`".into(),
+            ));
         }
         if policies.iter().any(|q| q.name == name) {
-            return Err(err(Some(p.name.referenced.line()), format!("duplicate policy name `{name}`")));
+            return Err(err(
+                Some(p.name.referenced.line()),
+                format!("duplicate policy name `{name}`"),
+            ));
         }
         let severity = Severity::parse(&p.severity.value).ok_or_else(|| {
             err(
@@ -207,14 +216,23 @@ pub fn load(file: &str, text: &str) -> Result<Vec<Policy>, PolicyError> {
             if controls::find(&c.value).is_none() {
                 return Err(err(
                     Some(c.referenced.line()),
-                    format!("policy `{name}`: unknown control `{}` in required_controls", c.value),
+                    format!(
+                        "policy `{name}`: unknown control `{}` in required_controls",
+                        c.value
+                    ),
                 ));
             }
         }
         let compile = |expr: &Spanned<String>, key: &str| -> Result<Expression, PolicyError> {
             let at = Some(expr.referenced.line());
             let program = Program::compile(&expr.value).map_err(|e| {
-                err(at, format!("policy `{name}`: {key} `{}` does not parse: {e}", expr.value))
+                err(
+                    at,
+                    format!(
+                        "policy `{name}`: {key} `{}` does not parse: {e}",
+                        expr.value
+                    ),
+                )
             })?;
             for var in program.references().variables() {
                 if !VARIABLES.contains(&var) {
@@ -228,7 +246,10 @@ pub fn load(file: &str, text: &str) -> Result<Vec<Policy>, PolicyError> {
                 }
             }
             check_control_references(&expr.value).map_err(|c| {
-                err(at, format!("policy `{name}`: {key} refers to unknown control `{c}`"))
+                err(
+                    at,
+                    format!("policy `{name}`: {key} refers to unknown control `{c}`"),
+                )
             })?;
             let expression = Expression {
                 source: expr.value.clone(),
@@ -239,12 +260,22 @@ pub fn load(file: &str, text: &str) -> Result<Vec<Policy>, PolicyError> {
                 .map_err(|e| err(at, format!("policy `{name}`: {key} {e}")))?;
             Ok(expression)
         };
-        let condition = p.condition.as_ref().map(|c| compile(c, "condition")).transpose()?;
-        let require = p.require.as_ref().map(|r| compile(r, "require")).transpose()?;
+        let condition = p
+            .condition
+            .as_ref()
+            .map(|c| compile(c, "condition"))
+            .transpose()?;
+        let require = p
+            .require
+            .as_ref()
+            .map(|r| compile(r, "require"))
+            .transpose()?;
         if p.required_controls.is_empty() && p.max_risk_score.is_none() && require.is_none() {
             return Err(err(
                 Some(line),
-                format!("policy `{name}` requires nothing: give required_controls, max_risk_score or require"),
+                format!(
+                    "policy `{name}` requires nothing: give required_controls, max_risk_score or require"
+                ),
             ));
         }
         policies.push(Policy {
@@ -264,10 +295,16 @@ pub fn load(file: &str, text: &str) -> Result<Vec<Policy>, PolicyError> {
 
 /// `controls.x` and `controls['x']` must name a control.
 fn check_control_references(source: &str) -> Result<(), String> {
-    let re = regex::Regex::new(r#"controls\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*['"]([^'"]+)['"]\s*\])"#)
-        .map_err(|e| e.to_string())?;
+    let re = regex::Regex::new(
+        r#"controls\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*['"]([^'"]+)['"]\s*\])"#,
+    )
+    .map_err(|e| e.to_string())?;
     for caps in re.captures_iter(source) {
-        let id = caps.get(1).or(caps.get(2)).map(|m| m.as_str()).unwrap_or("");
+        let id = caps
+            .get(1)
+            .or(caps.get(2))
+            .map(|m| m.as_str())
+            .unwrap_or("");
         if controls::find(id).is_none() {
             return Err(id.to_string());
         }
@@ -286,7 +323,13 @@ impl Policy {
         };
         let ctx = match subject.context() {
             Ok(ctx) => ctx,
-            Err(e) => return result(PolicyOutcome::Fail, vec![format!("could not evaluate: {e}")], true),
+            Err(e) => {
+                return result(
+                    PolicyOutcome::Fail,
+                    vec![format!("could not evaluate: {e}")],
+                    true,
+                );
+            }
         };
         if let Some(condition) = &self.condition {
             match condition.eval_bool(&ctx) {
@@ -333,7 +376,9 @@ impl Policy {
 }
 
 /// The control states of an endpoint as policy variables.
-pub fn control_states<'a>(states: impl IntoIterator<Item = (&'a str, ControlState)>) -> BTreeMap<String, String> {
+pub fn control_states<'a>(
+    states: impl IntoIterator<Item = (&'a str, ControlState)>,
+) -> BTreeMap<String, String> {
     states
         .into_iter()
         .map(|(id, s)| (id.to_string(), s.as_str().to_string()))
@@ -367,15 +412,26 @@ mod tests {
         let policies = load("p.yaml", GOOD).unwrap();
         assert_eq!(policies[0].defined_at, "p.yaml:2");
         let auth = &policies[0];
-        assert_eq!(auth.evaluate(&subject("external", "present", true)).outcome, PolicyOutcome::Pass);
+        assert_eq!(
+            auth.evaluate(&subject("external", "present", true)).outcome,
+            PolicyOutcome::Pass
+        );
         let failed = auth.evaluate(&subject("partner", "absent", true));
         assert_eq!(failed.outcome, PolicyOutcome::Fail);
         assert!(!failed.unverified);
         let unknown = auth.evaluate(&subject("external", "unknown", true));
         assert_eq!(unknown.outcome, PolicyOutcome::Fail);
         assert!(unknown.unverified);
-        assert_eq!(auth.evaluate(&subject("internal", "absent", true)).outcome, PolicyOutcome::NotInScope);
-        assert_eq!(policies[1].evaluate(&subject("internal", "absent", false)).outcome, PolicyOutcome::Fail);
+        assert_eq!(
+            auth.evaluate(&subject("internal", "absent", true)).outcome,
+            PolicyOutcome::NotInScope
+        );
+        assert_eq!(
+            policies[1]
+                .evaluate(&subject("internal", "absent", false))
+                .outcome,
+            PolicyOutcome::Fail
+        );
     }
 
     fn error_of(text: &str) -> PolicyError {
@@ -384,29 +440,41 @@ mod tests {
 
     #[test]
     fn errors_name_the_file_and_line() {
-        let e = error_of("policies:\n  - name: a\n    severity: high\n    required_controls: [authentication]\n    colour: red\n");
+        let e = error_of(
+            "policies:\n  - name: a\n    severity: high\n    required_controls: [authentication]\n    colour: red\n",
+        );
         assert_eq!(e.file, "bad.yaml");
         assert_eq!(e.line, Some(5), "{e}");
         assert!(e.message.contains("colour"), "{e}");
 
-        let e = error_of("policies:\n  - name: a\n    severity: high\n    required_controls:\n      - authentication\n      - mfa\n");
+        let e = error_of(
+            "policies:\n  - name: a\n    severity: high\n    required_controls:\n      - authentication\n      - mfa\n",
+        );
         assert_eq!(e.line, Some(6), "{e}");
         assert!(e.message.contains("unknown control `mfa`"), "{e}");
 
-        let e = error_of("policies:\n  - name: a\n    severity: high\n    condition: \"exposure ==\"\n    required_controls: [authentication]\n");
+        let e = error_of(
+            "policies:\n  - name: a\n    severity: high\n    condition: \"exposure ==\"\n    required_controls: [authentication]\n",
+        );
         assert_eq!(e.line, Some(4), "{e}");
         assert!(e.message.contains("does not parse"), "{e}");
 
-        let e = error_of("policies:\n  - name: a\n    severity: high\n    require: \"exposur == 'x'\"\n");
+        let e = error_of(
+            "policies:\n  - name: a\n    severity: high\n    require: \"exposur == 'x'\"\n",
+        );
         assert!(e.message.contains("unknown variable `exposur`"), "{e}");
 
-        let e = error_of("policies:\n  - name: a\n    severity: high\n    require: \"controls.mfa == 'present'\"\n");
+        let e = error_of(
+            "policies:\n  - name: a\n    severity: high\n    require: \"controls.mfa == 'present'\"\n",
+        );
         assert!(e.message.contains("unknown control `mfa`"), "{e}");
 
-        let e = error_of("policies:\n  - name: a\n    severity: high\n    require: \"risk_score\"\n");
+        let e =
+            error_of("policies:\n  - name: a\n    severity: high\n    require: \"risk_score\"\n");
         assert!(e.message.contains("not a boolean"), "{e}");
 
-        let e = error_of("policies:\n  - name: a\n    severity: severe\n    require: \"documented\"\n");
+        let e =
+            error_of("policies:\n  - name: a\n    severity: severe\n    require: \"documented\"\n");
         assert_eq!(e.line, Some(3), "{e}");
         assert_eq!(e.to_string().split(':').next(), Some("bad.yaml"));
     }

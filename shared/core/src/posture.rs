@@ -71,8 +71,21 @@ pub struct Metric {
 }
 
 impl Metric {
-    fn new(id: &str, name: &str, value: Option<f64>, unit: &str, comparison: &str, target: f64) -> Metric {
-        let met = value.map(|v| if comparison == ">=" { v >= target } else { v <= target });
+    fn new(
+        id: &str,
+        name: &str,
+        value: Option<f64>,
+        unit: &str,
+        comparison: &str,
+        target: f64,
+    ) -> Metric {
+        let met = value.map(|v| {
+            if comparison == ">=" {
+                v >= target
+            } else {
+                v <= target
+            }
+        });
         Metric {
             id: id.into(),
             name: name.into(),
@@ -209,7 +222,11 @@ pub struct Drift {
 }
 
 pub fn sweep_id(source: &str, at: DateTime<Utc>) -> String {
-    format!("{}-{}", at.format("%Y%m%dT%H%M%SZ"), &short_hash(source)[..8])
+    format!(
+        "{}-{}",
+        at.format("%Y%m%dT%H%M%SZ"),
+        &short_hash(source)[..8]
+    )
 }
 
 /// Assess a snapshot: inventory, classification, controls, score, policies, findings, metrics.
@@ -306,7 +323,12 @@ fn assess_endpoint(
         .collect();
 
     let states: Vec<_> = evaluations.iter().map(|(c, e)| (*c, e.state)).collect();
-    let risk = score(classification.class, ep.documented(), &sensitive_types, &states);
+    let risk = score(
+        classification.class,
+        ep.documented(),
+        &sensitive_types,
+        &states,
+    );
     let resource = format!("{}:{}:{}", ep.service, ep.method, ep.path);
 
     let subject = PolicySubject {
@@ -333,7 +355,13 @@ fn assess_endpoint(
             _ => continue,
         };
         let message = if verified {
-            format!("{} {} {}: {} is absent", ep.service, ep.method, ep.path, control.title.to_lowercase())
+            format!(
+                "{} {} {}: {} is absent",
+                ep.service,
+                ep.method,
+                ep.path,
+                control.title.to_lowercase()
+            )
         } else {
             format!(
                 "{} {} {}: no evidence shows {} (unverified)",
@@ -360,7 +388,11 @@ fn assess_endpoint(
             last_seen: now,
             resolved_at: None,
             reopened: 0,
-            references: control.references.iter().map(FindingReference::from).collect(),
+            references: control
+                .references
+                .iter()
+                .map(FindingReference::from)
+                .collect(),
         });
     }
     for (policy, result) in policies.iter().zip(&policy_results) {
@@ -371,7 +403,11 @@ fn assess_endpoint(
         findings.push(Finding {
             id: short_hash(&format!("{control}|{resource}")),
             kind: FindingKind::Policy,
-            title: if policy.description.is_empty() { policy.name.clone() } else { policy.description.clone() },
+            title: if policy.description.is_empty() {
+                policy.name.clone()
+            } else {
+                policy.description.clone()
+            },
             control,
             severity: policy.severity,
             resource: resource.clone(),
@@ -429,7 +465,11 @@ fn assess_endpoint(
         sensitive_data_types: sensitive_types,
         sensitive_data: sensitive.into_iter().collect(),
         policies: policy_results,
-        declared_in: facts.declared.iter().map(|(f, op)| format!("{f}#{}", op.pointer)).collect(),
+        declared_in: facts
+            .declared
+            .iter()
+            .map(|(f, op)| format!("{f}#{}", op.pointer))
+            .collect(),
         samples: facts.samples.len(),
         classification,
     };
@@ -451,7 +491,11 @@ fn percent(part: usize, whole: usize) -> Option<f64> {
 }
 
 /// The summary and the dashboard metrics. `mttr_days` comes from history.
-pub fn summarize(endpoints: &[EndpointPosture], findings: &[Finding], mttr_days: Option<f64>) -> Summary {
+pub fn summarize(
+    endpoints: &[EndpointPosture],
+    findings: &[Finding],
+    mttr_days: Option<f64>,
+) -> Summary {
     let total = endpoints.len();
     let state_of = |e: &EndpointPosture, id: &str| {
         e.controls
@@ -460,7 +504,8 @@ pub fn summarize(endpoints: &[EndpointPosture], findings: &[Finding], mttr_days:
             .map(|c| c.state)
             .unwrap_or(ControlState::Unknown)
     };
-    let mut risk_distribution: BTreeMap<RiskBand, usize> = RiskBand::ALL.iter().map(|b| (*b, 0)).collect();
+    let mut risk_distribution: BTreeMap<RiskBand, usize> =
+        RiskBand::ALL.iter().map(|b| (*b, 0)).collect();
     let mut classification: BTreeMap<Class, usize> = Class::ALL.iter().map(|c| (*c, 0)).collect();
     for e in endpoints {
         *risk_distribution.entry(e.risk_band).or_default() += 1;
@@ -479,16 +524,23 @@ pub fn summarize(endpoints: &[EndpointPosture], findings: &[Finding], mttr_days:
         .iter()
         .filter(|e| e.classification.lifecycle == Lifecycle::Shadow)
         .count();
-    let open: Vec<&Finding> = findings.iter().filter(|f| f.status == FindingStatus::Open).collect();
-    let critical = open.iter().filter(|f| f.severity == Severity::Critical).count();
-    let (in_scope, passed) = endpoints
+    let open: Vec<&Finding> = findings
         .iter()
-        .flat_map(|e| &e.policies)
-        .fold((0, 0), |(n, p), r| match r.outcome {
-            PolicyOutcome::Pass => (n + 1, p + 1),
-            PolicyOutcome::Fail => (n + 1, p),
-            PolicyOutcome::NotInScope => (n, p),
-        });
+        .filter(|f| f.status == FindingStatus::Open)
+        .collect();
+    let critical = open
+        .iter()
+        .filter(|f| f.severity == Severity::Critical)
+        .count();
+    let (in_scope, passed) =
+        endpoints
+            .iter()
+            .flat_map(|e| &e.policies)
+            .fold((0, 0), |(n, p), r| match r.outcome {
+                PolicyOutcome::Pass => (n + 1, p + 1),
+                PolicyOutcome::Fail => (n + 1, p),
+                PolicyOutcome::NotInScope => (n, p),
+            });
     let evaluations: Vec<&ControlResult> = endpoints
         .iter()
         .flat_map(|e| &e.controls)
@@ -501,14 +553,70 @@ pub fn summarize(endpoints: &[EndpointPosture], findings: &[Finding], mttr_days:
         0.0
     };
     let metrics = vec![
-        Metric::new("discovery_coverage", "Discovery coverage (documented)", percent(total - undocumented, total), "%", ">=", 95.0),
-        Metric::new("average_risk", "Average risk score", (total > 0).then_some(average_risk), "score", "<=", 25.0),
-        Metric::new("critical_findings", "Open critical findings", Some(critical as f64), "count", "<=", 0.0),
-        Metric::new("shadow_apis", "Shadow endpoints", Some(shadow as f64), "count", "<=", 0.0),
-        Metric::new("authentication_coverage", "Authentication coverage", percent(authenticated, total), "%", ">=", 100.0),
-        Metric::new("tls_coverage", "TLS coverage", percent(encrypted, total), "%", ">=", 100.0),
-        Metric::new("policy_compliance", "Policy compliance", percent(passed, in_scope), "%", ">=", 95.0),
-        Metric::new("mean_time_to_remediate", "Mean time to remediate", mttr_days, "days", "<=", 7.0),
+        Metric::new(
+            "discovery_coverage",
+            "Discovery coverage (documented)",
+            percent(total - undocumented, total),
+            "%",
+            ">=",
+            95.0,
+        ),
+        Metric::new(
+            "average_risk",
+            "Average risk score",
+            (total > 0).then_some(average_risk),
+            "score",
+            "<=",
+            25.0,
+        ),
+        Metric::new(
+            "critical_findings",
+            "Open critical findings",
+            Some(critical as f64),
+            "count",
+            "<=",
+            0.0,
+        ),
+        Metric::new(
+            "shadow_apis",
+            "Shadow endpoints",
+            Some(shadow as f64),
+            "count",
+            "<=",
+            0.0,
+        ),
+        Metric::new(
+            "authentication_coverage",
+            "Authentication coverage",
+            percent(authenticated, total),
+            "%",
+            ">=",
+            100.0,
+        ),
+        Metric::new(
+            "tls_coverage",
+            "TLS coverage",
+            percent(encrypted, total),
+            "%",
+            ">=",
+            100.0,
+        ),
+        Metric::new(
+            "policy_compliance",
+            "Policy compliance",
+            percent(passed, in_scope),
+            "%",
+            ">=",
+            95.0,
+        ),
+        Metric::new(
+            "mean_time_to_remediate",
+            "Mean time to remediate",
+            mttr_days,
+            "days",
+            "<=",
+            7.0,
+        ),
     ];
     Summary {
         total_endpoints: total,
@@ -522,7 +630,9 @@ pub fn summarize(endpoints: &[EndpointPosture], findings: &[Finding], mttr_days:
         evidence_coverage: EvidenceCoverage {
             evaluations: evaluations.len(),
             unknown,
-            percent_decided: round1(percent(evaluations.len() - unknown, evaluations.len()).unwrap_or(0.0)),
+            percent_decided: round1(
+                percent(evaluations.len() - unknown, evaluations.len()).unwrap_or(0.0),
+            ),
         },
         metrics,
     }

@@ -48,7 +48,11 @@ pub fn score(
         max += weight;
         if control.required && state.counts_as_absent() {
             raw += weight;
-            let why = if *state == ControlState::Unknown { "unverified" } else { "absent" };
+            let why = if *state == ControlState::Unknown {
+                "unverified"
+            } else {
+                "absent"
+            };
             terms.push(ScoreTerm {
                 term: control.id.to_string(),
                 value: weight,
@@ -85,7 +89,11 @@ pub fn score(
         detail: format!(
             "{raw} / {max} × 100 × {multiplier} ({class}) = {:.1}{}",
             unrounded,
-            if unrounded > 100.0 { ", capped at 100" } else { "" }
+            if unrounded > 100.0 {
+                ", capped at 100"
+            } else {
+                ""
+            }
         ),
     });
     RiskScore {

@@ -28,9 +28,8 @@ pub fn classify_field_name(name: &str, format: Option<&str>) -> Option<&'static 
         "password" | "passwd" | "pwd" | "passphrase" => "password",
         "dob" | "dateofbirth" | "birthdate" | "birthday" => "date_of_birth",
         "iban" | "bankaccount" | "accountnumber" => "iban",
-        "token" | "accesstoken" | "refreshtoken" | "idtoken" | "apikey" | "secret" | "clientsecret" => {
-            "secret"
-        }
+        "token" | "accesstoken" | "refreshtoken" | "idtoken" | "apikey" | "secret"
+        | "clientsecret" => "secret",
         _ => return None,
     };
     Some(t)
@@ -131,7 +130,7 @@ fn luhn(digits: &[u32]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// US SSN `AAA-GG-SSSS`: area not 000, 666 or 900–999, group not 00, serial not 0000.
@@ -155,10 +154,17 @@ pub fn is_iban(v: &str) -> bool {
         return false;
     }
     let b = s.as_bytes();
-    if !(b[0].is_ascii_uppercase() && b[1].is_ascii_uppercase() && b[2].is_ascii_digit() && b[3].is_ascii_digit()) {
+    if !(b[0].is_ascii_uppercase()
+        && b[1].is_ascii_uppercase()
+        && b[2].is_ascii_digit()
+        && b[3].is_ascii_digit())
+    {
         return false;
     }
-    if !s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
         return false;
     }
     let rearranged = format!("{}{}", &s[4..], &s[..4]);
@@ -178,10 +184,13 @@ pub fn is_iban(v: &str) -> bool {
 
 fn is_aws_access_key_id(v: &str) -> bool {
     v.len() == 20
-        && ["AKIA", "ASIA", "AIDA", "AROA", "AGPA", "ANPA", "ANVA", "AIPA"]
-            .iter()
-            .any(|p| v.starts_with(p))
-        && v.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && [
+            "AKIA", "ASIA", "AIDA", "AROA", "AGPA", "ANPA", "ANVA", "AIPA",
+        ]
+        .iter()
+        .any(|p| v.starts_with(p))
+        && v.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -192,23 +201,41 @@ mod tests {
     fn names_and_formats() {
         assert_eq!(classify_field_name("customer_email", None), None);
         assert_eq!(classify_field_name("contact", Some("email")), Some("email"));
-        assert_eq!(classify_field_name("Date-Of-Birth", None), Some("date_of_birth"));
+        assert_eq!(
+            classify_field_name("Date-Of-Birth", None),
+            Some("date_of_birth")
+        );
         assert_eq!(classify_field_name("cardNumber", None), Some("card_number"));
         assert_eq!(classify_field_name("name", None), None);
     }
 
     #[test]
     fn detectors_validate_before_flagging() {
-        assert_eq!(detect_value("4111 1111 1111 1111").unwrap().data_type, "card_number");
+        assert_eq!(
+            detect_value("4111 1111 1111 1111").unwrap().data_type,
+            "card_number"
+        );
         assert!(detect_value("4111111111111112").is_none(), "Luhn-invalid");
         assert_eq!(detect_value("123-45-6789").unwrap().data_type, "ssn");
-        for bad in ["000-12-3456", "666-12-3456", "900-12-3456", "123-00-6789", "123-45-0000"] {
+        for bad in [
+            "000-12-3456",
+            "666-12-3456",
+            "900-12-3456",
+            "123-00-6789",
+            "123-45-0000",
+        ] {
             assert!(detect_value(bad).is_none(), "{bad}");
         }
-        assert_eq!(detect_value("GB82WEST12345698765432").unwrap().data_type, "iban");
+        assert_eq!(
+            detect_value("GB82WEST12345698765432").unwrap().data_type,
+            "iban"
+        );
         assert!(detect_value("GB82WEST12345698765433").is_none());
         assert_eq!(detect_value("jane@example.com").unwrap().data_type, "email");
-        assert_eq!(detect_value("AKIAIOSFODNN7EXAMPLE").unwrap().data_type, "aws_access_key_id");
+        assert_eq!(
+            detect_value("AKIAIOSFODNN7EXAMPLE").unwrap().data_type,
+            "aws_access_key_id"
+        );
     }
 
     #[test]

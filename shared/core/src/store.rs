@@ -51,18 +51,29 @@ pub enum StoreError {
     #[error("store backend error: {0}")]
     Backend(String),
     #[error("stored item {pk}/{sk} is malformed: {message}")]
-    Malformed { pk: String, sk: String, message: String },
+    Malformed {
+        pk: String,
+        sk: String,
+        message: String,
+    },
 }
 
 /// A posture store. Implementations must make `save` atomic or idempotent: a failed save leaves
 /// the previous latest posture in place, and saving the same sweep twice writes the same items.
 pub trait Store {
     fn latest(&self) -> Result<Option<Posture>, StoreError>;
+    /// One stored sweep's posture, if it is still kept.
+    fn posture(&self, sweep_id: &str) -> Result<Option<Posture>, StoreError>;
     /// Every finding's lifecycle record.
     fn finding_records(&self) -> Result<Vec<Finding>, StoreError>;
     /// Past sweeps, oldest first.
     fn history(&self) -> Result<Vec<SweepRecord>, StoreError>;
-    fn save(&mut self, posture: &Posture, records: &[Finding], ttl_days: i64) -> Result<(), StoreError>;
+    fn save(
+        &mut self,
+        posture: &Posture,
+        records: &[Finding],
+        ttl_days: i64,
+    ) -> Result<(), StoreError>;
 }
 
 pub fn sweep_pk(sweep_id: &str) -> String {
@@ -79,17 +90,33 @@ fn to_value<T: Serialize>(v: &T) -> Value {
 pub fn items_for_sweep(posture: &Posture, records: &[Finding], ttl_days: i64) -> Vec<Item> {
     let pk = sweep_pk(&posture.sweep_id);
     let expires_at = Some((posture.generated_at + chrono::Duration::days(ttl_days)).timestamp());
-    let mut items = Vec::with_capacity(posture.endpoints.len() + posture.findings.len() + records.len() + 3);
+    let mut items =
+        Vec::with_capacity(posture.endpoints.len() + posture.findings.len() + records.len() + 3);
 
     let mut meta = posture.clone();
     meta.endpoints.clear();
     meta.findings.clear();
-    items.push(Item { pk: pk.clone(), sk: META.into(), body: to_value(&meta), expires_at });
+    items.push(Item {
+        pk: pk.clone(),
+        sk: META.into(),
+        body: to_value(&meta),
+        expires_at,
+    });
     for e in &posture.endpoints {
-        items.push(Item { pk: pk.clone(), sk: format!("ENDPOINT#{}", e.id), body: to_value(e), expires_at });
+        items.push(Item {
+            pk: pk.clone(),
+            sk: format!("ENDPOINT#{}", e.id),
+            body: to_value(e),
+            expires_at,
+        });
     }
     for f in &posture.findings {
-        items.push(Item { pk: pk.clone(), sk: format!("FINDING#{}", f.id), body: to_value(f), expires_at });
+        items.push(Item {
+            pk: pk.clone(),
+            sk: format!("FINDING#{}", f.id),
+            body: to_value(f),
+            expires_at,
+        });
     }
     let record = SweepRecord {
         sweep_id: posture.sweep_id.clone(),
@@ -105,7 +132,12 @@ pub fn items_for_sweep(posture: &Posture, records: &[Finding], ttl_days: i64) ->
         expires_at,
     });
     for r in records {
-        items.push(Item { pk: FINDING.into(), sk: r.id.clone(), body: to_value(r), expires_at: None });
+        items.push(Item {
+            pk: FINDING.into(),
+            sk: r.id.clone(),
+            body: to_value(r),
+            expires_at: None,
+        });
     }
     items.push(Item {
         pk: LATEST.into(),
@@ -140,11 +172,14 @@ pub fn latest_sweep_id(pointer: &Item) -> Result<String, StoreError> {
 
 /// Reassemble a posture from the items of its `SWEEP#<id>` partition.
 pub fn posture_from_items(items: &[Item]) -> Result<Posture, StoreError> {
-    let meta = items.iter().find(|i| i.sk == META).ok_or_else(|| StoreError::Malformed {
-        pk: items.first().map(|i| i.pk.clone()).unwrap_or_default(),
-        sk: META.into(),
-        message: "sweep has no META item".into(),
-    })?;
+    let meta = items
+        .iter()
+        .find(|i| i.sk == META)
+        .ok_or_else(|| StoreError::Malformed {
+            pk: items.first().map(|i| i.pk.clone()).unwrap_or_default(),
+            sk: META.into(),
+            message: "sweep has no META item".into(),
+        })?;
     let mut posture: Posture = decode(meta)?;
     for item in items {
         if item.sk.starts_with("ENDPOINT#") {

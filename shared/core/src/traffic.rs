@@ -46,7 +46,10 @@ pub struct SampleError {
 
 /// Parse one samples file. Returns the samples that could be read and an error per entry that
 /// could not (the rest of the file still counts).
-pub fn read_samples(file: &str, text: &str) -> Result<(Vec<TrafficSample>, Vec<SampleError>), SampleError> {
+pub fn read_samples(
+    file: &str,
+    text: &str,
+) -> Result<(Vec<TrafficSample>, Vec<SampleError>), SampleError> {
     let doc: Value = serde_json::from_str(text).map_err(|e| SampleError {
         location: format!("line {}, column {}", e.line(), e.column()),
         message: format!("not valid JSON: {e}"),
@@ -68,10 +71,18 @@ pub fn read_samples(file: &str, text: &str) -> Result<(Vec<TrafficSample>, Vec<S
     let mut samples = Vec::new();
     let mut errors = Vec::new();
     for (i, item) in items.into_iter().enumerate() {
-        let location = if single { "document".to_string() } else { format!("[{i}]") };
+        let location = if single {
+            "document".to_string()
+        } else {
+            format!("[{i}]")
+        };
         match seed_sample(item) {
             Ok(mut s) => {
-                s.source = if single { file.to_string() } else { format!("{file}#{location}") };
+                s.source = if single {
+                    file.to_string()
+                } else {
+                    format!("{file}#{location}")
+                };
                 samples.push(s);
             }
             Err(message) => errors.push(SampleError { location, message }),
@@ -80,11 +91,17 @@ pub fn read_samples(file: &str, text: &str) -> Result<(Vec<TrafficSample>, Vec<S
     Ok((samples, errors))
 }
 
-fn read_har(file: &str, log: &Value) -> Result<(Vec<TrafficSample>, Vec<SampleError>), SampleError> {
-    let entries = log.get("entries").and_then(Value::as_array).ok_or_else(|| SampleError {
-        location: "log".into(),
-        message: "HAR document without `log.entries`".into(),
-    })?;
+fn read_har(
+    file: &str,
+    log: &Value,
+) -> Result<(Vec<TrafficSample>, Vec<SampleError>), SampleError> {
+    let entries = log
+        .get("entries")
+        .and_then(Value::as_array)
+        .ok_or_else(|| SampleError {
+            location: "log".into(),
+            message: "HAR document without `log.entries`".into(),
+        })?;
     let mut samples = Vec::new();
     let mut errors = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
@@ -110,7 +127,8 @@ fn har_entry(entry: &Value) -> Result<TrafficSample, String> {
         .get("url")
         .and_then(Value::as_str)
         .ok_or("request without `url`")?;
-    let parsed = split_url(url).ok_or_else(|| format!("request URL is not absolute: {}", truncate(url, 80)))?;
+    let parsed = split_url(url)
+        .ok_or_else(|| format!("request URL is not absolute: {}", truncate(url, 80)))?;
     let mut sample = TrafficSample {
         method: method.to_ascii_uppercase(),
         path: parsed.path.clone(),
@@ -155,15 +173,27 @@ fn seed_sample(item: &Value) -> Result<TrafficSample, String> {
         .ok_or("sample without a string `path`")?;
     let (path, query) = raw_path.split_once('?').unwrap_or((raw_path, ""));
     if !path.starts_with('/') {
-        return Err(format!("`path` must start with '/': {}", truncate(path, 80)));
+        return Err(format!(
+            "`path` must start with '/': {}",
+            truncate(path, 80)
+        ));
     }
     let mut sample = TrafficSample {
         method: method.to_ascii_uppercase(),
         path: path.to_string(),
-        service: obj.get("service").and_then(Value::as_str).map(str::to_string),
-        scheme: obj.get("scheme").and_then(Value::as_str).map(|s| s.to_ascii_lowercase()),
+        service: obj
+            .get("service")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        scheme: obj
+            .get("scheme")
+            .and_then(Value::as_str)
+            .map(|s| s.to_ascii_lowercase()),
         host: obj.get("host").and_then(Value::as_str).map(str::to_string),
-        status: obj.get("status").and_then(Value::as_u64).and_then(|s| u16::try_from(s).ok()),
+        status: obj
+            .get("status")
+            .and_then(Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok()),
         has_schema_validation: obj.get("has_schema_validation").and_then(Value::as_bool),
         ..TrafficSample::default()
     };
@@ -183,7 +213,14 @@ fn seed_headers(v: Option<&Value>) -> Result<Vec<(String, String)>, String> {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Object(map)) => Ok(map
             .iter()
-            .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())))
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| v.to_string()),
+                )
+            })
             .collect()),
         Some(Value::Array(list)) => Ok(list
             .iter()
@@ -214,7 +251,11 @@ fn add_request_header(sample: &mut TrafficSample, name: &str, value: &str) {
     if name == "authorization" {
         // Keep the scheme word only; the credential is never stored.
         let word = value.split_whitespace().next().unwrap_or("");
-        if !word.is_empty() && word.len() <= 20 && word.chars().all(|c| c.is_ascii_alphabetic()) && value.contains(' ') {
+        if !word.is_empty()
+            && word.len() <= 20
+            && word.chars().all(|c| c.is_ascii_alphabetic())
+            && value.contains(' ')
+        {
             sample.authorization_scheme = Some(word.to_string());
         }
     }
@@ -260,7 +301,11 @@ fn split_url(url: &str) -> Option<ParsedUrl> {
     Some(ParsedUrl {
         scheme: scheme.to_ascii_lowercase(),
         host: host.to_ascii_lowercase(),
-        path: if path.is_empty() { "/".into() } else { path.to_string() },
+        path: if path.is_empty() {
+            "/".into()
+        } else {
+            path.to_string()
+        },
         query: query.to_string(),
     })
 }
@@ -343,8 +388,15 @@ mod tests {
         assert!(s.response_header("set-cookie").is_none());
         let json = serde_json::to_string(s).unwrap();
         assert!(!json.contains("eyJhbGci"), "credential leaked: {json}");
-        assert!(!json.contains("4111111111111111") && !json.contains("jane@"), "PII leaked: {json}");
-        let types: Vec<_> = s.sensitive_data.iter().map(|d| d.data_type.as_str()).collect();
+        assert!(
+            !json.contains("4111111111111111") && !json.contains("jane@"),
+            "PII leaked: {json}"
+        );
+        let types: Vec<_> = s
+            .sensitive_data
+            .iter()
+            .map(|d| d.data_type.as_str())
+            .collect();
         assert_eq!(types, vec!["email", "card_number"]);
     }
 

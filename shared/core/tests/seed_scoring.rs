@@ -14,7 +14,10 @@ fn seed_score(class: Class, documented: bool, sensitive: usize, sample_json: &st
         samples: samples.iter().collect(),
         declared: vec![],
     };
-    let states: Vec<_> = CATALOGUE.iter().map(|c| (*c, (c.evaluate)(&facts).state)).collect();
+    let states: Vec<_> = CATALOGUE
+        .iter()
+        .map(|c| (*c, (c.evaluate)(&facts).state))
+        .collect();
     let types: Vec<String> = (0..sensitive).map(|i| format!("type{i}")).collect();
     score(class, documented, &types, &states).score
 }
@@ -86,19 +89,38 @@ fn external_hardened_with_one_sensitive_type_is_8_3() {
 
 #[test]
 fn the_seed_endpoint_id() {
-    assert_eq!(endpoint_id("orders", "GET", "/v1/orders"), "e7542043391cbfcc");
+    assert_eq!(
+        endpoint_id("orders", "GET", "/v1/orders"),
+        "e7542043391cbfcc"
+    );
 }
 
 #[test]
 fn score_terms_explain_the_number() {
     let (samples, _) = read_samples("case.json", &hardened(false)).unwrap();
-    let facts = EndpointFacts { samples: samples.iter().collect(), declared: vec![] };
-    let states: Vec<_> = CATALOGUE.iter().map(|c| (*c, (c.evaluate)(&facts).state)).collect();
-    let s = score(Class::Deprecated, true, &["email".into(), "ssn".into()], &states);
+    let facts = EndpointFacts {
+        samples: samples.iter().collect(),
+        declared: vec![],
+    };
+    let states: Vec<_> = CATALOGUE
+        .iter()
+        .map(|c| (*c, (c.evaluate)(&facts).state))
+        .collect();
+    let s = score(
+        Class::Deprecated,
+        true,
+        &["email".into(), "ssn".into()],
+        &states,
+    );
     let terms: Vec<(&str, f64)> = s.terms.iter().map(|t| (t.term.as_str(), t.value)).collect();
     assert_eq!(
         terms,
-        vec![("input_validation", 15.0), ("sensitive_data:email", 5.0), ("sensitive_data:ssn", 5.0), ("multiplier", 1.8)]
+        vec![
+            ("input_validation", 15.0),
+            ("sensitive_data:email", 5.0),
+            ("sensitive_data:ssn", 5.0),
+            ("multiplier", 1.8)
+        ]
     );
     assert_eq!((s.raw, s.max), (25.0, 90.0));
 }

@@ -44,8 +44,13 @@ pub fn read_estate(dir: &Path, now: DateTime<Utc>) -> Result<Snapshot, EstateDir
         })?;
     }
     for (rel, path) in files_under(dir, "specs", &["json", "yaml", "yml"], &mut snapshot.issues) {
-        let Some(text) = read_text(&rel, &path, &mut snapshot.issues) else { continue };
-        let service = snapshot.estate.service_for_spec(&rel).map(|s| s.name.clone());
+        let Some(text) = read_text(&rel, &path, &mut snapshot.issues) else {
+            continue;
+        };
+        let service = snapshot
+            .estate
+            .service_for_spec(&rel)
+            .map(|s| s.name.clone());
         match read_spec(&rel, &text, service.as_deref()) {
             Ok(spec) => snapshot.specs.push(spec),
             Err(e) => snapshot.issues.push(InputIssue {
@@ -56,15 +61,19 @@ pub fn read_estate(dir: &Path, now: DateTime<Utc>) -> Result<Snapshot, EstateDir
         }
     }
     for (rel, path) in files_under(dir, "samples", &["json", "har"], &mut snapshot.issues) {
-        let Some(text) = read_text(&rel, &path, &mut snapshot.issues) else { continue };
+        let Some(text) = read_text(&rel, &path, &mut snapshot.issues) else {
+            continue;
+        };
         match read_samples(&rel, &text) {
             Ok((samples, errors)) => {
                 snapshot.samples.extend(samples);
-                snapshot.issues.extend(errors.into_iter().map(|e| InputIssue {
-                    input: rel.clone(),
-                    location: Some(e.location),
-                    message: e.message,
-                }));
+                snapshot
+                    .issues
+                    .extend(errors.into_iter().map(|e| InputIssue {
+                        input: rel.clone(),
+                        location: Some(e.location),
+                        message: e.message,
+                    }));
             }
             Err(e) => snapshot.issues.push(InputIssue {
                 input: rel,
@@ -78,7 +87,12 @@ pub fn read_estate(dir: &Path, now: DateTime<Utc>) -> Result<Snapshot, EstateDir
 
 /// Files under `dir/sub` with one of `extensions`, as (path relative to `dir` with `/`, path),
 /// sorted so that snapshots are deterministic.
-fn files_under(dir: &Path, sub: &str, extensions: &[&str], issues: &mut Vec<InputIssue>) -> Vec<(String, PathBuf)> {
+fn files_under(
+    dir: &Path,
+    sub: &str,
+    extensions: &[&str],
+    issues: &mut Vec<InputIssue>,
+) -> Vec<(String, PathBuf)> {
     let root = dir.join(sub);
     if !root.is_dir() {
         return Vec::new();
@@ -89,7 +103,10 @@ fn files_under(dir: &Path, sub: &str, extensions: &[&str], issues: &mut Vec<Inpu
             Ok(e) => e,
             Err(e) => {
                 issues.push(InputIssue {
-                    input: e.path().map(|p| relative(dir, p)).unwrap_or_else(|| sub.to_string()),
+                    input: e
+                        .path()
+                        .map(|p| relative(dir, p))
+                        .unwrap_or_else(|| sub.to_string()),
                     location: None,
                     message: format!("cannot list: {e}"),
                 });
@@ -124,7 +141,10 @@ fn read_text(rel: &str, path: &Path, issues: &mut Vec<InputIssue>) -> Option<Str
     };
     match std::fs::metadata(path) {
         Ok(m) if m.len() > MAX_FILE_BYTES => {
-            issues.push(issue(format!("{} bytes is over the {MAX_FILE_BYTES}-byte limit", m.len())));
+            issues.push(issue(format!(
+                "{} bytes is over the {MAX_FILE_BYTES}-byte limit",
+                m.len()
+            )));
             return None;
         }
         Err(e) => {
@@ -137,7 +157,10 @@ fn read_text(rel: &str, path: &Path, issues: &mut Vec<InputIssue>) -> Option<Str
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(text),
             Err(e) => {
-                issues.push(issue(format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to())));
+                issues.push(issue(format!(
+                    "not UTF-8 text (byte {})",
+                    e.utf8_error().valid_up_to()
+                )));
                 None
             }
         },
@@ -168,7 +191,11 @@ mod tests {
         )
         .unwrap();
         std::fs::write(dir.path().join("specs/readme.yaml"), "title: not a spec\n").unwrap();
-        std::fs::write(dir.path().join("samples/a.json"), r#"[{"method":"GET","path":"/orders"}]"#).unwrap();
+        std::fs::write(
+            dir.path().join("samples/a.json"),
+            r#"[{"method":"GET","path":"/orders"}]"#,
+        )
+        .unwrap();
         std::fs::write(dir.path().join("samples/broken.json"), "{\"method\":").unwrap();
 
         let snap = read_estate(dir.path(), Utc::now()).unwrap();
@@ -179,7 +206,13 @@ mod tests {
         let inputs: Vec<&str> = snap.issues.iter().map(|i| i.input.as_str()).collect();
         assert_eq!(inputs, vec!["specs/readme.yaml", "samples/broken.json"]);
         assert!(snap.issues[0].message.contains("not an OpenAPI document"));
-        assert!(snap.issues[1].location.as_deref().unwrap().starts_with("line 1"));
+        assert!(
+            snap.issues[1]
+                .location
+                .as_deref()
+                .unwrap()
+                .starts_with("line 1")
+        );
     }
 
     #[test]

@@ -51,7 +51,12 @@ impl SqliteStore {
             .map_err(backend)?;
         let rows = stmt
             .query_map(params![pk], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<i64>>(3)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                ))
             })
             .map_err(backend)?;
         let mut items = Vec::new();
@@ -62,7 +67,12 @@ impl SqliteStore {
                 sk: sk.clone(),
                 message: e.to_string(),
             })?;
-            items.push(Item { pk, sk, body, expires_at });
+            items.push(Item {
+                pk,
+                sk,
+                body,
+                expires_at,
+            });
         }
         Ok(items)
     }
@@ -70,7 +80,11 @@ impl SqliteStore {
     fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         let row: Option<String> = self
             .conn
-            .query_row("SELECT body FROM items WHERE pk = ?1 AND sk = ?2", params![pk, sk], |r| r.get(0))
+            .query_row(
+                "SELECT body FROM items WHERE pk = ?1 AND sk = ?2",
+                params![pk, sk],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(backend)?;
         row.map(|body| {
@@ -79,7 +93,12 @@ impl SqliteStore {
                 sk: sk.into(),
                 message: e.to_string(),
             })?;
-            Ok(Item { pk: pk.into(), sk: sk.into(), body, expires_at: None })
+            Ok(Item {
+                pk: pk.into(),
+                sk: sk.into(),
+                body,
+                expires_at: None,
+            })
         })
         .transpose()
     }
@@ -90,8 +109,15 @@ impl Store for SqliteStore {
         let Some(pointer) = self.get(LATEST, LATEST)? else {
             return Ok(None);
         };
-        let sweep = latest_sweep_id(&pointer)?;
-        posture_from_items(&self.query(&store::sweep_pk(&sweep))?).map(Some)
+        self.posture(&latest_sweep_id(&pointer)?)
+    }
+
+    fn posture(&self, sweep_id: &str) -> Result<Option<Posture>, StoreError> {
+        let items = self.query(&store::sweep_pk(sweep_id))?;
+        if items.is_empty() {
+            return Ok(None);
+        }
+        posture_from_items(&items).map(Some)
     }
 
     fn finding_records(&self) -> Result<Vec<Finding>, StoreError> {
@@ -102,19 +128,32 @@ impl Store for SqliteStore {
         self.query(HISTORY)?.iter().map(decode).collect()
     }
 
-    fn save(&mut self, posture: &Posture, records: &[Finding], ttl_days: i64) -> Result<(), StoreError> {
+    fn save(
+        &mut self,
+        posture: &Posture,
+        records: &[Finding],
+        ttl_days: i64,
+    ) -> Result<(), StoreError> {
         let items = items_for_sweep(posture, records, ttl_days);
         let tx = self.conn.transaction().map_err(backend)?;
         {
             // Re-running a sweep rewrites its partition: drop items it no longer has.
-            tx.execute("DELETE FROM items WHERE pk = ?1", params![store::sweep_pk(&posture.sweep_id)])
-                .map_err(backend)?;
+            tx.execute(
+                "DELETE FROM items WHERE pk = ?1",
+                params![store::sweep_pk(&posture.sweep_id)],
+            )
+            .map_err(backend)?;
             let mut put = tx
                 .prepare_cached("INSERT OR REPLACE INTO items (pk, sk, body, expires_at) VALUES (?1, ?2, ?3, ?4)")
                 .map_err(backend)?;
             for item in &items {
-                put.execute(params![item.pk, item.sk, item.body.to_string(), item.expires_at])
-                    .map_err(backend)?;
+                put.execute(params![
+                    item.pk,
+                    item.sk,
+                    item.body.to_string(),
+                    item.expires_at
+                ])
+                .map_err(backend)?;
             }
             // SQLite has no TTL: expire what DynamoDB would have expired.
             tx.execute(

@@ -18,8 +18,14 @@ pub static CONTROL: Control = Control {
                   in the spec's `security`; never allow an empty requirement (`{}` or `security: []`) \
                   on an operation that returns data.",
     references: &[
-        Reference { standard: "OWASP API Top 10 2023", id: "API2:2023" },
-        Reference { standard: "Spectral OWASP", id: "owasp:api2:2023-write-restricted" },
+        Reference {
+            standard: "OWASP API Top 10 2023",
+            id: "API2:2023",
+        },
+        Reference {
+            standard: "Spectral OWASP",
+            id: "owasp:api2:2023-write-restricted",
+        },
     ],
     evaluate,
 };
@@ -45,7 +51,10 @@ fn from_sample(s: &TrafficSample) -> Option<(ControlState, String)> {
             (Some(word), "authorization") => format!(" ({word})"),
             _ => String::new(),
         };
-        return Some((ControlState::Present, format!("request carries {header}{scheme}")));
+        return Some((
+            ControlState::Present,
+            format!("request carries {header}{scheme}"),
+        ));
     }
     match s.status {
         Some(code @ (401 | 403)) => Some((
@@ -56,7 +65,10 @@ fn from_sample(s: &TrafficSample) -> Option<(ControlState, String)> {
             ControlState::Absent,
             format!("request without credentials was answered {code}"),
         )),
-        None => Some((ControlState::Absent, "request carries no credentials".into())),
+        None => Some((
+            ControlState::Absent,
+            "request carries no credentials".into(),
+        )),
     }
 }
 
@@ -66,9 +78,10 @@ fn from_spec(op: &SpecOperation) -> Option<(ControlState, String)> {
             ControlState::Absent,
             "no security requirement declared (operation or document)".into(),
         )),
-        SecurityDeclaration::Requirements { alternatives } if alternatives.is_empty() => {
-            Some((ControlState::Absent, "`security: []` allows anonymous access".into()))
-        }
+        SecurityDeclaration::Requirements { alternatives } if alternatives.is_empty() => Some((
+            ControlState::Absent,
+            "`security: []` allows anonymous access".into(),
+        )),
         SecurityDeclaration::Requirements { alternatives } => {
             if alternatives.iter().any(Vec::is_empty) {
                 return Some((
@@ -83,7 +96,10 @@ fn from_spec(op: &SpecOperation) -> Option<(ControlState, String)> {
                 let names: Vec<&str> = broken.iter().map(|s| s.name.as_str()).collect();
                 return Some((
                     ControlState::Absent,
-                    format!("security requirement names undefined scheme(s): {}", names.join(", ")),
+                    format!(
+                        "security requirement names undefined scheme(s): {}",
+                        names.join(", ")
+                    ),
                 ));
             }
             let described: Vec<String> = alternatives
@@ -95,7 +111,10 @@ fn from_spec(op: &SpecOperation) -> Option<(ControlState, String)> {
                         .join(" + ")
                 })
                 .collect();
-            Some((ControlState::Present, format!("requires {}", described.join(" or "))))
+            Some((
+                ControlState::Present,
+                format!("requires {}", described.join(" or ")),
+            ))
         }
     }
 }
@@ -108,10 +127,22 @@ mod tests {
     #[test]
     fn credentials_or_refusal_are_present_silence_is_absent() {
         let facts = |s: &TrafficSample| from_sample(s).unwrap().0;
-        assert_eq!(facts(&sample("https", &["Authorization"], &[], None)), ControlState::Present);
-        assert_eq!(facts(&sample("https", &["X-API-Key"], &[], None)), ControlState::Present);
-        assert_eq!(facts(&sample("https", &["Cookie"], &[], None)), ControlState::Present);
-        assert_eq!(facts(&sample("https", &[], &[], None)), ControlState::Absent);
+        assert_eq!(
+            facts(&sample("https", &["Authorization"], &[], None)),
+            ControlState::Present
+        );
+        assert_eq!(
+            facts(&sample("https", &["X-API-Key"], &[], None)),
+            ControlState::Present
+        );
+        assert_eq!(
+            facts(&sample("https", &["Cookie"], &[], None)),
+            ControlState::Present
+        );
+        assert_eq!(
+            facts(&sample("https", &[], &[], None)),
+            ControlState::Absent
+        );
         let mut refused = sample("https", &[], &[], None);
         refused.status = Some(401);
         assert_eq!(facts(&refused), ControlState::Present);

@@ -17,8 +17,14 @@ pub static CONTROL: Control = Control {
     remediation: "Allow only the origins that need access (an explicit allow-list), never `*` or \
                   `null`, and never reflect the request's Origin together with credentials.",
     references: &[
-        Reference { standard: "OWASP API Top 10 2023", id: "API8:2023" },
-        Reference { standard: "Security Hub", id: "none (apispm)" },
+        Reference {
+            standard: "OWASP API Top 10 2023",
+            id: "API8:2023",
+        },
+        Reference {
+            standard: "Security Hub",
+            id: "none (apispm)",
+        },
     ],
     evaluate,
 };
@@ -36,7 +42,13 @@ fn from_sample(s: &TrafficSample) -> Option<(ControlState, String)> {
     };
     let origin = origin.trim();
     if origin == "*" || origin.eq_ignore_ascii_case("null") {
-        return Some((ControlState::Absent, format!("Access-Control-Allow-Origin: {origin}")));
+        return Some((
+            ControlState::Absent,
+            format!("Access-Control-Allow-Origin: {origin}"),
+        ));
     }
-    Some((ControlState::Present, format!("Access-Control-Allow-Origin limited to {origin}")))
+    Some((
+        ControlState::Present,
+        format!("Access-Control-Allow-Origin limited to {origin}"),
+    ))
 }

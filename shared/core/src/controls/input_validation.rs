@@ -19,8 +19,14 @@ pub static CONTROL: Control = Control {
                   maximum, enum, pattern), and enable request validation at the gateway \
                   (API Gateway request validators).",
     references: &[
-        Reference { standard: "OWASP API Top 10 2023", id: "API8:2023" },
-        Reference { standard: "Spectral OWASP", id: "owasp:api4:2023-string-restricted" },
+        Reference {
+            standard: "OWASP API Top 10 2023",
+            id: "API8:2023",
+        },
+        Reference {
+            standard: "Spectral OWASP",
+            id: "owasp:api4:2023-string-restricted",
+        },
     ],
     evaluate,
 };
@@ -31,16 +37,28 @@ fn evaluate(facts: &EndpointFacts) -> Evaluation {
 
 fn from_sample(s: &TrafficSample) -> Option<(ControlState, String)> {
     match s.has_schema_validation? {
-        true => Some((ControlState::Present, "request was validated against a schema".into())),
-        false => Some((ControlState::Absent, "request was not validated against a schema".into())),
+        true => Some((
+            ControlState::Present,
+            "request was validated against a schema".into(),
+        )),
+        false => Some((
+            ControlState::Absent,
+            "request was not validated against a schema".into(),
+        )),
     }
 }
 
 fn from_spec(op: &SpecOperation) -> Option<(ControlState, String)> {
     Some(if !op.has_inputs {
-        (ControlState::NotApplicable, "operation takes no input".into())
+        (
+            ControlState::NotApplicable,
+            "operation takes no input".into(),
+        )
     } else if op.inputs_have_schemas {
-        (ControlState::Present, "every input declares a schema".into())
+        (
+            ControlState::Present,
+            "every input declares a schema".into(),
+        )
     } else {
         (ControlState::Absent, "an input declares no schema".into())
     })

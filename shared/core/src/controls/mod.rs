@@ -114,7 +114,10 @@ fn combine(verdicts: Vec<Verdict>) -> Option<Evaluation> {
         ControlState::Absent
     } else if decided.iter().any(|v| v.state == ControlState::Present) {
         ControlState::Present
-    } else if decided.iter().any(|v| v.state == ControlState::NotApplicable) {
+    } else if decided
+        .iter()
+        .any(|v| v.state == ControlState::NotApplicable)
+    {
         ControlState::NotApplicable
     } else {
         return None;
@@ -129,7 +132,8 @@ fn combine(verdicts: Vec<Verdict>) -> Option<Evaluation> {
     if extra > 0
         && let Some(last) = evidence.last_mut()
     {
-        last.detail.push_str(&format!(" (and {extra} more like it)"));
+        last.detail
+            .push_str(&format!(" (and {extra} more like it)"));
     }
     Some(Evaluation { state, evidence })
 }
@@ -193,7 +197,12 @@ pub(crate) mod test_support {
     use std::collections::BTreeMap;
 
     /// A sample in the seed's shape, for control tests.
-    pub fn sample(scheme: &str, request: &[&str], response: &[(&str, &str)], validated: Option<bool>) -> TrafficSample {
+    pub fn sample(
+        scheme: &str,
+        request: &[&str],
+        response: &[(&str, &str)],
+        validated: Option<bool>,
+    ) -> TrafficSample {
         TrafficSample {
             source: "test.json".into(),
             method: "GET".into(),

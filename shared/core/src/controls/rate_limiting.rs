@@ -19,8 +19,14 @@ pub static CONTROL: Control = Control {
                   429 with Retry-After when exceeded, and declare the 429 response and rate-limit \
                   headers in the spec.",
     references: &[
-        Reference { standard: "OWASP API Top 10 2023", id: "API4:2023" },
-        Reference { standard: "Spectral OWASP", id: "owasp:api4:2023-rate-limit" },
+        Reference {
+            standard: "OWASP API Top 10 2023",
+            id: "API4:2023",
+        },
+        Reference {
+            standard: "Spectral OWASP",
+            id: "owasp:api4:2023-rate-limit",
+        },
     ],
     evaluate,
 };
@@ -30,13 +36,22 @@ fn evaluate(facts: &EndpointFacts) -> Evaluation {
 }
 
 fn from_sample(s: &TrafficSample) -> Option<(ControlState, String)> {
-    if let Some(h) = RATE_LIMIT_HEADERS.iter().find(|h| s.response_header(h).is_some()) {
+    if let Some(h) = RATE_LIMIT_HEADERS
+        .iter()
+        .find(|h| s.response_header(h).is_some())
+    {
         return Some((ControlState::Present, format!("response carries {h}")));
     }
     if s.status == Some(429) {
-        return Some((ControlState::Present, "request was throttled with 429".into()));
+        return Some((
+            ControlState::Present,
+            "request was throttled with 429".into(),
+        ));
     }
-    Some((ControlState::Absent, "response carries no rate-limit header".into()))
+    Some((
+        ControlState::Absent,
+        "response carries no rate-limit header".into(),
+    ))
 }
 
 fn from_spec(op: &SpecOperation) -> Option<(ControlState, String)> {
@@ -45,7 +60,10 @@ fn from_spec(op: &SpecOperation) -> Option<(ControlState, String)> {
         .iter()
         .find(|h| RATE_LIMIT_HEADERS.contains(&h.as_str()))
     {
-        return Some((ControlState::Present, format!("declares response header {h}")));
+        return Some((
+            ControlState::Present,
+            format!("declares response header {h}"),
+        ));
     }
     op.response_codes
         .iter()

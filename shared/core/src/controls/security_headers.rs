@@ -20,15 +20,25 @@ pub static CONTROL: Control = Control {
                   `Cache-Control: no-store` and `X-Frame-Options: DENY` (or CSP `frame-ancestors 'none'`) \
                   to every response, e.g. with gateway response header mappings.",
     references: &[
-        Reference { standard: "OWASP API Top 10 2023", id: "API8:2023" },
-        Reference { standard: "OWASP Cheat Sheet", id: "REST Security: Security Headers" },
+        Reference {
+            standard: "OWASP API Top 10 2023",
+            id: "API8:2023",
+        },
+        Reference {
+            standard: "OWASP Cheat Sheet",
+            id: "REST Security: Security Headers",
+        },
     ],
     evaluate,
 };
 
 fn missing<'h>(has: impl Fn(&str) -> bool, csp: Option<&str>) -> Vec<&'h str> {
     let mut missing = Vec::new();
-    for h in ["x-content-type-options", "strict-transport-security", "cache-control"] {
+    for h in [
+        "x-content-type-options",
+        "strict-transport-security",
+        "cache-control",
+    ] {
         if !has(h) {
             missing.push(h);
         }
@@ -50,16 +60,29 @@ fn from_sample(s: &TrafficSample) -> Option<(ControlState, String)> {
         s.response_header("content-security-policy"),
     );
     Some(if gaps.is_empty() {
-        (ControlState::Present, "response carries every security header".into())
+        (
+            ControlState::Present,
+            "response carries every security header".into(),
+        )
     } else {
-        (ControlState::Absent, format!("response lacks {}", gaps.join(", ")))
+        (
+            ControlState::Absent,
+            format!("response lacks {}", gaps.join(", ")),
+        )
     })
 }
 
 fn from_spec(op: &SpecOperation) -> Option<(ControlState, String)> {
     // Specs list header names, not values, so a declared CSP counts as framing protection.
     let has = |h: &str| op.response_headers.iter().any(|d| d == h);
-    let gaps = missing(has, has("content-security-policy").then_some("frame-ancestors"));
-    gaps.is_empty()
-        .then(|| (ControlState::Present, "declares every security header".to_string()))
+    let gaps = missing(
+        has,
+        has("content-security-policy").then_some("frame-ancestors"),
+    );
+    gaps.is_empty().then(|| {
+        (
+            ControlState::Present,
+            "declares every security header".to_string(),
+        )
+    })
 }

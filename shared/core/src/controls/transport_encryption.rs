@@ -16,8 +16,14 @@ pub static CONTROL: Control = Control {
     remediation: "Serve the API over HTTPS only: remove `http://` servers from the spec, redirect or \
                   refuse plain HTTP, and use a TLS 1.2+ security policy on custom domains.",
     references: &[
-        Reference { standard: "OWASP API Top 10 2023", id: "API8:2023" },
-        Reference { standard: "Spectral OWASP", id: "owasp:api8:2023-no-scheme-http" },
+        Reference {
+            standard: "OWASP API Top 10 2023",
+            id: "API8:2023",
+        },
+        Reference {
+            standard: "Spectral OWASP",
+            id: "owasp:api8:2023-no-scheme-http",
+        },
     ],
     evaluate,
 };
@@ -28,7 +34,10 @@ fn evaluate(facts: &EndpointFacts) -> Evaluation {
 
 fn from_sample(s: &TrafficSample) -> Option<(ControlState, String)> {
     match s.scheme.as_deref()? {
-        "https" | "wss" => Some((ControlState::Present, format!("sent over {}", s.scheme.as_deref()?))),
+        "https" | "wss" => Some((
+            ControlState::Present,
+            format!("sent over {}", s.scheme.as_deref()?),
+        )),
         other => Some((ControlState::Absent, format!("sent over plaintext {other}"))),
     }
 }
@@ -39,7 +48,10 @@ fn from_spec(op: &SpecOperation) -> Option<(ControlState, String)> {
         .iter()
         .find(|s| matches!(s.scheme.as_deref(), Some("http" | "ws")))
     {
-        return Some((ControlState::Absent, format!("server {} is plaintext", plain.url)));
+        return Some((
+            ControlState::Absent,
+            format!("server {} is plaintext", plain.url),
+        ));
     }
     let all_tls = !op.servers.is_empty()
         && op
@@ -48,7 +60,10 @@ fn from_spec(op: &SpecOperation) -> Option<(ControlState, String)> {
             .all(|s| matches!(s.scheme.as_deref(), Some("https" | "wss")));
     all_tls.then(|| {
         let urls: Vec<&str> = op.servers.iter().map(|s| s.url.as_str()).collect();
-        (ControlState::Present, format!("every server is TLS: {}", urls.join(", ")))
+        (
+            ControlState::Present,
+            format!("every server is TLS: {}", urls.join(", ")),
+        )
     })
 }
 
@@ -60,8 +75,14 @@ mod tests {
 
     #[test]
     fn scheme_decides_and_relative_servers_decide_nothing() {
-        assert_eq!(from_sample(&sample("http", &[], &[], None)).unwrap().0, ControlState::Absent);
-        assert_eq!(from_sample(&sample("https", &[], &[], None)).unwrap().0, ControlState::Present);
+        assert_eq!(
+            from_sample(&sample("http", &[], &[], None)).unwrap().0,
+            ControlState::Absent
+        );
+        assert_eq!(
+            from_sample(&sample("https", &[], &[], None)).unwrap().0,
+            ControlState::Present
+        );
         let op = |servers: Vec<SpecServer>| SpecOperation {
             method: "GET".into(),
             path: "/".into(),
@@ -85,7 +106,12 @@ mod tests {
         };
         assert_eq!(from_spec(&op(vec![server("/v1", None)])), None);
         assert_eq!(
-            from_spec(&op(vec![server("https://a", Some("https")), server("http://a", Some("http"))])).unwrap().0,
+            from_spec(&op(vec![
+                server("https://a", Some("https")),
+                server("http://a", Some("http"))
+            ]))
+            .unwrap()
+            .0,
             ControlState::Absent
         );
     }

@@ -5,5 +5,6 @@ use crate::posture::Posture;
 
 pub fn render(posture: &Posture) -> String {
     // Serializing our own types cannot fail; an error here is a bug worth a loud message.
-    serde_json::to_string_pretty(posture).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}")) + "\n"
+    serde_json::to_string_pretty(posture).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        + "\n"
 }

@@ -39,14 +39,37 @@ pub fn render(p: &Posture) -> String {
         s.total_endpoints,
         s.average_risk,
         s.open_findings,
-        if p.complete { "" } else { " **Incomplete: some inputs could not be read (below).**" }
+        if p.complete {
+            ""
+        } else {
+            " **Incomplete: some inputs could not be read (below).**"
+        }
     );
-    let _ = writeln!(md, "| Metric | Value | Target | Status |\n|---|---|---|---|");
+    let _ = writeln!(
+        md,
+        "| Metric | Value | Target | Status |\n|---|---|---|---|"
+    );
     for m in &s.metrics {
-        let _ = writeln!(md, "| {} | {} | {} | {} |", m.name, metric_value(m), metric_target(m), metric_status(m));
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} |",
+            m.name,
+            metric_value(m),
+            metric_target(m),
+            metric_status(m)
+        );
     }
-    let dist: Vec<String> = s.risk_distribution.iter().rev().map(|(b, n)| format!("{} {n}", b.as_str())).collect();
-    let classes: Vec<String> = s.classification.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    let dist: Vec<String> = s
+        .risk_distribution
+        .iter()
+        .rev()
+        .map(|(b, n)| format!("{} {n}", b.as_str()))
+        .collect();
+    let classes: Vec<String> = s
+        .classification
+        .iter()
+        .map(|(c, n)| format!("{c} {n}"))
+        .collect();
     let _ = writeln!(
         md,
         "\nRisk: {}. Classes: {}. Evidence decided {:.1}% of control evaluations ({} unverified).\n",
@@ -56,15 +79,30 @@ pub fn render(p: &Posture) -> String {
         s.evidence_coverage.unknown
     );
 
-    let _ = writeln!(md, "## Top risks\n\n| Risk | Endpoint | Class | Failing controls | Why |\n|---|---|---|---|---|");
+    let _ = writeln!(
+        md,
+        "## Top risks\n\n| Risk | Endpoint | Class | Failing controls | Why |\n|---|---|---|---|---|"
+    );
     for e in top_risks(p, 10) {
         let failing: Vec<String> = e
             .controls
             .iter()
-            .filter(|c| c.state == ControlState::Absent || (c.state == ControlState::Unknown && c.required))
-            .map(|c| if c.unverified { format!("{} (unverified)", c.control) } else { c.control.clone() })
+            .filter(|c| {
+                c.state == ControlState::Absent || (c.state == ControlState::Unknown && c.required)
+            })
+            .map(|c| {
+                if c.unverified {
+                    format!("{} (unverified)", c.control)
+                } else {
+                    c.control.clone()
+                }
+            })
             .collect();
-        let why = e.score_terms.last().map(|t| t.detail.as_str()).unwrap_or("");
+        let why = e
+            .score_terms
+            .last()
+            .map(|t| t.detail.as_str())
+            .unwrap_or("");
         let _ = writeln!(
             md,
             "| {:.1} {} | {} {} {} | {} | {} | {} |",
@@ -80,7 +118,10 @@ pub fn render(p: &Posture) -> String {
     }
 
     if !p.policies.is_empty() {
-        let _ = writeln!(md, "\n## Policies\n\n| Policy | Severity | Pass | Fail | Not in scope |\n|---|---|---|---|---|");
+        let _ = writeln!(
+            md,
+            "\n## Policies\n\n| Policy | Severity | Pass | Fail | Not in scope |\n|---|---|---|---|---|"
+        );
         for pol in &p.policies {
             let _ = writeln!(
                 md,
@@ -94,8 +135,16 @@ pub fn render(p: &Posture) -> String {
         }
     }
 
-    let open: Vec<_> = p.findings.iter().filter(|f| f.status == FindingStatus::Open).collect();
-    let _ = writeln!(md, "\n## Open findings ({})\n\n| Severity | Control | Resource | Message | Since |\n|---|---|---|---|---|", open.len());
+    let open: Vec<_> = p
+        .findings
+        .iter()
+        .filter(|f| f.status == FindingStatus::Open)
+        .collect();
+    let _ = writeln!(
+        md,
+        "\n## Open findings ({})\n\n| Severity | Control | Resource | Message | Since |\n|---|---|---|---|---|",
+        open.len()
+    );
     for f in open.iter().take(50) {
         let _ = writeln!(
             md,
@@ -111,7 +160,11 @@ pub fn render(p: &Posture) -> String {
     if open.len() > 50 {
         let _ = writeln!(md, "\n…and {} more in the JSON posture.", open.len() - 50);
     }
-    let resolved: Vec<_> = p.findings.iter().filter(|f| f.status == FindingStatus::Resolved).collect();
+    let resolved: Vec<_> = p
+        .findings
+        .iter()
+        .filter(|f| f.status == FindingStatus::Resolved)
+        .collect();
     if !resolved.is_empty() {
         let _ = writeln!(md, "\n## Resolved this sweep ({})\n", resolved.len());
         for f in resolved {
@@ -133,7 +186,10 @@ mod tests {
 
     #[test]
     fn escapes_html_and_table_breaks() {
-        assert_eq!(escape("/<script>alert(1)</script>|x"), "/&lt;script&gt;alert(1)&lt;/script&gt;\\|x");
+        assert_eq!(
+            escape("/<script>alert(1)</script>|x"),
+            "/&lt;script&gt;alert(1)&lt;/script&gt;\\|x"
+        );
         assert_eq!(escape("a\nb`c`"), "a b\\`c\\`");
     }
 }

@@ -24,19 +24,42 @@ pub fn render(p: &Posture) -> String {
         p.generated_at.format("%Y-%m-%d %H:%M UTC")
     );
     if !p.complete {
-        let _ = writeln!(out, "INCOMPLETE: {} input(s) could not be read (listed below)", p.input_issues.len());
+        let _ = writeln!(
+            out,
+            "INCOMPLETE: {} input(s) could not be read (listed below)",
+            p.input_issues.len()
+        );
     }
 
     let mut metrics = Table::new();
     metrics.load_style(UTF8_FULL_CONDENSED);
     metrics.set_header(vec!["Metric", "Value", "Target", "Status"]);
     for m in &s.metrics {
-        metrics.add_row(vec![m.name.clone(), metric_value(m), metric_target(m), metric_status(m).to_string()]);
+        metrics.add_row(vec![
+            m.name.clone(),
+            metric_value(m),
+            metric_target(m),
+            metric_status(m).to_string(),
+        ]);
     }
     let _ = writeln!(out, "{metrics}");
-    let dist: Vec<String> = s.risk_distribution.iter().rev().map(|(b, n)| format!("{} {n}", b.as_str())).collect();
-    let classes: Vec<String> = s.classification.iter().map(|(c, n)| format!("{c} {n}")).collect();
-    let _ = writeln!(out, "Risk: {}   Classes: {}", dist.join(", "), classes.join(", "));
+    let dist: Vec<String> = s
+        .risk_distribution
+        .iter()
+        .rev()
+        .map(|(b, n)| format!("{} {n}", b.as_str()))
+        .collect();
+    let classes: Vec<String> = s
+        .classification
+        .iter()
+        .map(|(c, n)| format!("{c} {n}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "Risk: {}   Classes: {}",
+        dist.join(", "),
+        classes.join(", ")
+    );
     let _ = writeln!(
         out,
         "Evidence decided {:.1}% of control evaluations; {} unverified (counted as absent).",
@@ -45,13 +68,27 @@ pub fn render(p: &Posture) -> String {
 
     let mut risks = Table::new();
     risks.load_style(UTF8_FULL_CONDENSED);
-    risks.set_header(vec!["Risk", "Endpoint", "Class", "Failing controls", "Policies failed"]);
+    risks.set_header(vec![
+        "Risk",
+        "Endpoint",
+        "Class",
+        "Failing controls",
+        "Policies failed",
+    ]);
     for e in top_risks(p, 10) {
         let failing: Vec<String> = e
             .controls
             .iter()
-            .filter(|c| c.state == ControlState::Absent || (c.state == ControlState::Unknown && c.required))
-            .map(|c| if c.unverified { format!("{}?", c.control) } else { c.control.clone() })
+            .filter(|c| {
+                c.state == ControlState::Absent || (c.state == ControlState::Unknown && c.required)
+            })
+            .map(|c| {
+                if c.unverified {
+                    format!("{}?", c.control)
+                } else {
+                    c.control.clone()
+                }
+            })
             .collect();
         let failed_policies = e
             .policies
@@ -66,7 +103,10 @@ pub fn render(p: &Posture) -> String {
             failed_policies.to_string(),
         ]);
     }
-    let _ = writeln!(out, "\nTop risks (? = unverified: no evidence either way)\n{risks}");
+    let _ = writeln!(
+        out,
+        "\nTop risks (? = unverified: no evidence either way)\n{risks}"
+    );
 
     if let Some(d) = &p.drift {
         let _ = writeln!(
