@@ -19,7 +19,17 @@ pub fn classify(endpoint: &InventoryEndpoint, snapshot: &Snapshot) -> Classifica
     let mut reasons = Vec::new();
     let declared: Vec<_> = endpoint.declared(snapshot).collect();
 
-    let lifecycle = if declared.is_empty() {
+    let lifecycle = if let (true, Some(g)) = (declared.is_empty(), &endpoint.gateway) {
+        reasons.push(format!(
+            "managed: deployed on API Gateway ({} API {} `{}`, stage {}, definition from {}); no declared spec ties to it",
+            g.kind.as_str(),
+            g.api_id,
+            g.api_name,
+            g.stage,
+            g.definition_source
+        ));
+        Lifecycle::Managed
+    } else if declared.is_empty() {
         reasons.push(format!(
             "shadow: observed in {} sample(s) but declared in no spec",
             endpoint.samples.len()
@@ -62,6 +72,9 @@ pub fn classify(endpoint: &InventoryEndpoint, snapshot: &Snapshot) -> Classifica
             endpoint.service
         ));
         e
+    } else if let Some(g) = &endpoint.gateway {
+        reasons.push(g.exposure_hint.reason.clone());
+        g.exposure_hint.exposure
     } else if let Some((file, op)) = declared.iter().find(|(_, op)| op.internal) {
         reasons.push(format!(
             "internal: `x-internal: true` at {file}#{}",

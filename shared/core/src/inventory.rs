@@ -22,6 +22,8 @@ pub struct InventoryEndpoint {
     pub operations: Vec<(usize, usize)>,
     /// Observed samples: indices into the snapshot's samples.
     pub samples: Vec<usize>,
+    /// The deployed route or method, for endpoints read from API Gateway.
+    pub gateway: Option<crate::gateway::GatewayEndpoint>,
 }
 
 impl InventoryEndpoint {
@@ -125,6 +127,7 @@ fn new_endpoint(
         owner: estate.service(service).and_then(|s| s.owner.clone()),
         operations: Vec::new(),
         samples: Vec::new(),
+        gateway: None,
     }
 }
 

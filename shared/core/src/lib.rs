@@ -7,6 +7,8 @@
 pub mod classify;
 pub mod controls;
 pub mod estate;
+pub mod gateway;
+pub mod gateway_controls;
 pub mod history;
 pub mod inventory;
 pub mod model;
@@ -14,6 +16,7 @@ pub mod openapi;
 pub mod policy;
 pub mod posture;
 pub mod render;
+pub mod resource_policy;
 pub mod scoring;
 pub mod sensitive;
 pub mod snapshot;

@@ -3,6 +3,8 @@
 
 use crate::classify::{Classification, classify};
 use crate::controls::{self, EndpointFacts, Evidence, EvidenceSource, Reference};
+use crate::gateway::TargetFacts;
+use crate::gateway_controls;
 use crate::inventory::{self, InventoryEndpoint};
 use crate::model::{Class, ControlState, Lifecycle, RiskBand, Severity, round1, short_hash};
 use crate::policy::{Policy, PolicyOutcome, PolicyResult, PolicySubject, control_states};
@@ -26,6 +28,9 @@ pub struct Posture {
     pub input_issues: Vec<InputIssue>,
     pub summary: Summary,
     pub endpoints: Vec<EndpointPosture>,
+    /// Gateway resources (APIs, stages, routes, domains, ...) and their configuration controls.
+    #[serde(default)]
+    pub resources: Vec<ResourcePosture>,
     pub findings: Vec<Finding>,
     pub policies: Vec<PolicySummary>,
     /// What changed since the previous sweep in the same store; absent without history.
@@ -120,6 +125,28 @@ pub struct EndpointPosture {
     pub samples: usize,
 }
 
+/// One gateway resource and the configuration controls evaluated on it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourcePosture {
+    pub arn: String,
+    pub resource_type: String,
+    pub account: String,
+    pub region: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_id: Option<String>,
+    pub controls: Vec<ResourceControl>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceControl {
+    pub control: String,
+    pub title: String,
+    pub severity: Severity,
+    pub state: ControlState,
+    pub unverified: bool,
+    pub detail: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ControlResult {
     pub control: String,
@@ -164,9 +191,11 @@ pub struct Finding {
     pub control: String,
     pub title: String,
     pub severity: Severity,
-    /// The endpoint as `{service}:{METHOD}:{path}` (later, an AWS ARN).
+    /// The endpoint as `{service}:{METHOD}:{path}`, or the gateway resource's ARN.
     pub resource: String,
-    pub endpoint_id: String,
+    /// The endpoint the finding is about; none for API-, stage- and domain-level findings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_id: Option<String>,
     pub message: String,
     pub remediation: String,
     pub evidence: Vec<Evidence>,
@@ -241,6 +270,18 @@ pub fn assess(snapshot: &Snapshot, policies: &[Policy], now: DateTime<Utc>) -> P
         endpoints.push(posture);
         findings.append(&mut ep_findings);
     }
+    let mut input_issues = snapshot.issues.clone();
+    let mut resources = Vec::new();
+    for target in &snapshot.gateway {
+        input_issues.extend(target.errors.iter().map(|e| InputIssue {
+            input: e.resource.clone(),
+            location: Some(e.operation.clone()),
+            message: format!("incomplete assessment: {}", e.reason),
+        }));
+        let (mut r, mut f) = assess_gateway(target, now);
+        resources.append(&mut r);
+        findings.append(&mut f);
+    }
     sort_findings(&mut findings);
     let policy_summaries = policies
         .iter()
@@ -268,14 +309,77 @@ pub fn assess(snapshot: &Snapshot, policies: &[Policy], now: DateTime<Utc>) -> P
         sweep_id: sweep_id(&snapshot.source, now),
         generated_at: now,
         source: snapshot.source.clone(),
-        complete: snapshot.issues.is_empty(),
-        input_issues: snapshot.issues.clone(),
+        complete: input_issues.is_empty(),
+        input_issues,
         summary: summarize(&endpoints, &findings, None),
         endpoints,
+        resources,
         findings,
         policies: policy_summaries,
         drift: None,
     }
+}
+
+/// Evaluate every gateway control on one target: resources with their verdicts, and findings for
+/// the absent (verified) and unknown (unverified) ones.
+fn assess_gateway(target: &TargetFacts, now: DateTime<Utc>) -> (Vec<ResourcePosture>, Vec<Finding>) {
+    let mut by_arn: BTreeMap<String, ResourcePosture> = BTreeMap::new();
+    let mut findings = Vec::new();
+    for control in gateway_controls::catalogue() {
+        for v in (control.evaluate)(target) {
+            let unverified = v.state == ControlState::Unknown;
+            by_arn
+                .entry(v.resource.clone())
+                .or_insert_with(|| ResourcePosture {
+                    arn: v.resource.clone(),
+                    resource_type: v.resource_type.clone(),
+                    account: target.account.clone(),
+                    region: target.region.clone(),
+                    api_id: v.api_id.clone(),
+                    controls: Vec::new(),
+                })
+                .controls
+                .push(ResourceControl {
+                    control: control.id.to_string(),
+                    title: control.title.to_string(),
+                    severity: control.severity,
+                    state: v.state,
+                    unverified,
+                    detail: v.detail.clone(),
+                });
+            if !matches!(v.state, ControlState::Absent | ControlState::Unknown) {
+                continue;
+            }
+            findings.push(Finding {
+                id: short_hash(&format!("{}|{}", control.id, v.resource)),
+                kind: FindingKind::Control,
+                control: control.id.to_string(),
+                title: control.title.to_string(),
+                severity: control.severity,
+                resource: v.resource.clone(),
+                endpoint_id: None,
+                message: if unverified {
+                    format!("{}: could not verify that {} ({})", v.resource, control.title.to_lowercase(), v.detail)
+                } else {
+                    format!("{}: {}", v.resource, v.detail)
+                },
+                remediation: control.remediation.to_string(),
+                evidence: vec![Evidence {
+                    source: EvidenceSource::Gateway,
+                    location: v.resource.clone(),
+                    detail: v.detail.clone(),
+                }],
+                status: FindingStatus::Open,
+                verified: !unverified,
+                first_seen: now,
+                last_seen: now,
+                resolved_at: None,
+                reopened: 0,
+                references: control.references.iter().map(FindingReference::from).collect(),
+            });
+        }
+    }
+    (by_arn.into_values().collect(), findings)
 }
 
 fn assess_endpoint(
@@ -285,6 +389,7 @@ fn assess_endpoint(
     now: DateTime<Utc>,
 ) -> (EndpointPosture, Vec<Finding>) {
     let facts = EndpointFacts {
+        gateway: ep.gateway.as_ref(),
         samples: ep.samples.iter().map(|&i| &snapshot.samples[i]).collect(),
         declared: ep.declared(snapshot).collect(),
     };
@@ -378,7 +483,7 @@ fn assess_endpoint(
             title: control.title.to_string(),
             severity: control.severity,
             resource: resource.clone(),
-            endpoint_id: ep.id.clone(),
+            endpoint_id: Some(ep.id.clone()),
             message,
             remediation: control.remediation.to_string(),
             evidence: eval.evidence.clone(),
@@ -411,7 +516,7 @@ fn assess_endpoint(
             control,
             severity: policy.severity,
             resource: resource.clone(),
-            endpoint_id: ep.id.clone(),
+            endpoint_id: Some(ep.id.clone()),
             message: format!(
                 "{} {} {} violates policy {}: {}",
                 ep.service,

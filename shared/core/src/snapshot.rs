@@ -26,6 +26,9 @@ pub struct Snapshot {
     pub specs: Vec<DeclaredSpec>,
     #[serde(default)]
     pub samples: Vec<TrafficSample>,
+    /// What API Gateway has deployed, per account × region (the AWS collector).
+    #[serde(default)]
+    pub gateway: Vec<crate::gateway::TargetFacts>,
     /// Inputs that could not be read, with where and why. The rest of the estate is still
     /// assessed; these make the posture incomplete and are reported in it.
     #[serde(default)]
@@ -41,6 +44,7 @@ impl Snapshot {
             estate: EstateConfig::default(),
             specs: Vec::new(),
             samples: Vec::new(),
+            gateway: Vec::new(),
             issues: Vec::new(),
         }
     }

@@ -7,6 +7,7 @@
 //! | `SWEEP#<sweep_id>` | `META` | the posture without endpoints and findings |
 //! | `SWEEP#<sweep_id>` | `ENDPOINT#<endpoint_id>` | one endpoint's posture |
 //! | `SWEEP#<sweep_id>` | `FINDING#<finding_id>` | one finding as of that sweep |
+//! | `SWEEP#<sweep_id>` | `RESOURCE#<hash of ARN>` | one gateway resource and its controls |
 //! | `HISTORY` | `<generated_at>#<sweep_id>` | the sweep's summary (the trend) |
 //! | `FINDING` | `<finding_id>` | the finding's lifecycle record (first_seen … resolved_at) |
 //!
@@ -14,7 +15,8 @@
 //! finding lifecycle = one query on `FINDING`. Sweep and history items expire (`expires_at`,
 //! epoch seconds: DynamoDB's TTL attribute); lifecycle records and the pointer do not.
 
-use crate::posture::{EndpointPosture, Finding, Posture, Summary, sort_findings};
+use crate::model::short_hash;
+use crate::posture::{EndpointPosture, Finding, Posture, ResourcePosture, Summary, sort_findings};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -96,12 +98,21 @@ pub fn items_for_sweep(posture: &Posture, records: &[Finding], ttl_days: i64) ->
     let mut meta = posture.clone();
     meta.endpoints.clear();
     meta.findings.clear();
+    meta.resources.clear();
     items.push(Item {
         pk: pk.clone(),
         sk: META.into(),
         body: to_value(&meta),
         expires_at,
     });
+    for r in &posture.resources {
+        items.push(Item {
+            pk: pk.clone(),
+            sk: format!("RESOURCE#{}", short_hash(&r.arn)),
+            body: to_value(r),
+            expires_at,
+        });
+    }
     for e in &posture.endpoints {
         items.push(Item {
             pk: pk.clone(),
@@ -186,11 +197,14 @@ pub fn posture_from_items(items: &[Item]) -> Result<Posture, StoreError> {
             posture.endpoints.push(decode::<EndpointPosture>(item)?);
         } else if item.sk.starts_with("FINDING#") {
             posture.findings.push(decode::<Finding>(item)?);
+        } else if item.sk.starts_with("RESOURCE#") {
+            posture.resources.push(decode::<ResourcePosture>(item)?);
         }
     }
     posture
         .endpoints
         .sort_by(|a, b| (&a.service, &a.path, &a.method).cmp(&(&b.service, &b.path, &b.method)));
+    posture.resources.sort_by(|a, b| a.arn.cmp(&b.arn));
     sort_findings(&mut posture.findings);
     Ok(posture)
 }

@@ -11,6 +11,7 @@ fn seed_score(class: Class, documented: bool, sensitive: usize, sample_json: &st
     let (samples, errors) = read_samples("case.json", sample_json).expect("sample parses");
     assert!(errors.is_empty(), "{errors:?}");
     let facts = EndpointFacts {
+        gateway: None,
         samples: samples.iter().collect(),
         declared: vec![],
     };
@@ -99,6 +100,7 @@ fn the_seed_endpoint_id() {
 fn score_terms_explain_the_number() {
     let (samples, _) = read_samples("case.json", &hardened(false)).unwrap();
     let facts = EndpointFacts {
+        gateway: None,
         samples: samples.iter().collect(),
         declared: vec![],
     };

@@ -4,6 +4,7 @@
 //! reads are not granted; `*` or `null` grants them to anyone. Specs rarely say; silence is
 //! unknown.
 
+use crate::gateway::GatewayEndpoint;
 use super::{Control, EndpointFacts, Evaluation, Reference, evaluate_with};
 use crate::model::{ControlState, Severity};
 use crate::snapshot::TrafficSample;
@@ -30,7 +31,14 @@ pub static CONTROL: Control = Control {
 };
 
 fn evaluate(facts: &EndpointFacts) -> Evaluation {
-    evaluate_with(facts, from_sample, |_| None)
+    evaluate_with(facts, from_gateway, from_sample, |_| None)
+}
+
+fn from_gateway(g: &GatewayEndpoint) -> Option<(ControlState, String)> {
+    Some(match &g.cors_wildcard {
+        Some(why) => (ControlState::Absent, why.clone()),
+        None => (ControlState::Present, "no wildcard origin configured on the API".into()),
+    })
 }
 
 fn from_sample(s: &TrafficSample) -> Option<(ControlState, String)> {

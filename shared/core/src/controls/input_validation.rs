@@ -3,6 +3,7 @@
 //! Evidence: the seed sample's `has_schema_validation`; else the spec — an operation with no
 //! input needs no validation, one whose every input declares a schema is validated as declared.
 
+use crate::gateway::GatewayEndpoint;
 use super::{Control, EndpointFacts, Evaluation, Reference, evaluate_with};
 use crate::model::{ControlState, Severity};
 use crate::snapshot::{SpecOperation, TrafficSample};
@@ -32,7 +33,18 @@ pub static CONTROL: Control = Control {
 };
 
 fn evaluate(facts: &EndpointFacts) -> Evaluation {
-    evaluate_with(facts, from_sample, from_spec)
+    evaluate_with(facts, from_gateway, from_sample, from_spec)
+}
+
+fn from_gateway(g: &GatewayEndpoint) -> Option<(ControlState, String)> {
+    if !g.validation_supported {
+        return Some((ControlState::Absent, format!("{} APIs have no request validation", g.kind.as_str())));
+    }
+    Some(match g.validated {
+        None => (ControlState::NotApplicable, "the deployed method takes no input".into()),
+        Some(true) => (ControlState::Present, "a request validator checks the deployed method".into()),
+        Some(false) => (ControlState::Absent, "no request validator on the deployed method".into()),
+    })
 }
 
 fn from_sample(s: &TrafficSample) -> Option<(ControlState, String)> {

@@ -12,6 +12,7 @@ mod security_headers;
 mod transport_encryption;
 
 use crate::model::{ControlState, Severity};
+use crate::gateway::GatewayEndpoint;
 use crate::snapshot::{SpecOperation, TrafficSample};
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +22,12 @@ pub struct Reference {
     /// `OWASP API Top 10 2023`, `Security Hub`, `Spectral OWASP`, ...
     pub standard: &'static str,
     pub id: &'static str,
+}
+
+impl Reference {
+    pub const fn new(standard: &'static str, id: &'static str) -> Reference {
+        Reference { standard, id }
+    }
 }
 
 /// One control's declaration.
@@ -62,6 +69,8 @@ pub fn find(id: &str) -> Option<&'static Control> {
 /// The facts about one endpoint that controls read. Later collectors add gateway facts here.
 #[derive(Debug, Default)]
 pub struct EndpointFacts<'a> {
+    /// The deployed route or method, when the endpoint was read from API Gateway.
+    pub gateway: Option<&'a GatewayEndpoint>,
     pub samples: Vec<&'a TrafficSample>,
     /// Declared operations with the file that declares them.
     pub declared: Vec<(&'a str, &'a SpecOperation)>,
@@ -71,6 +80,8 @@ pub struct EndpointFacts<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceSource {
+    /// What API Gateway has deployed (the AWS collector).
+    Gateway,
     /// An observed exchange (HAR entry or seed-shaped sample).
     Sample,
     /// A declared OpenAPI document.
@@ -138,13 +149,26 @@ fn combine(verdicts: Vec<Verdict>) -> Option<Evaluation> {
     Some(Evaluation { state, evidence })
 }
 
-/// The usual evaluation order: observed traffic decides; where it is silent, the declared spec;
-/// where both are silent, unknown.
+/// The usual evaluation order: what the gateway has deployed decides; where it is silent,
+/// observed traffic; then the declared spec; where all are silent, unknown.
 pub(crate) fn evaluate_with(
     facts: &EndpointFacts,
+    from_gateway: impl Fn(&GatewayEndpoint) -> Option<(ControlState, String)>,
     from_sample: impl Fn(&TrafficSample) -> Option<(ControlState, String)>,
     from_spec: impl Fn(&SpecOperation) -> Option<(ControlState, String)>,
 ) -> Evaluation {
+    if let Some(g) = facts.gateway
+        && let Some((state, detail)) = from_gateway(g)
+    {
+        return Evaluation {
+            state,
+            evidence: vec![Evidence {
+                source: EvidenceSource::Gateway,
+                location: g.arn.clone(),
+                detail,
+            }],
+        };
+    }
     let sampled = facts
         .samples
         .iter()

@@ -3,6 +3,7 @@
 //! Evidence: rate-limit headers (or a 429) on observed responses; else rate-limit headers or a
 //! 429 response declared in the spec. A spec that is silent decides nothing.
 
+use crate::gateway::GatewayEndpoint;
 use super::{Control, EndpointFacts, Evaluation, RATE_LIMIT_HEADERS, Reference, evaluate_with};
 use crate::model::{ControlState, Severity};
 use crate::snapshot::{SpecOperation, TrafficSample};
@@ -32,7 +33,14 @@ pub static CONTROL: Control = Control {
 };
 
 fn evaluate(facts: &EndpointFacts) -> Evaluation {
-    evaluate_with(facts, from_sample, from_spec)
+    evaluate_with(facts, from_gateway, from_sample, from_spec)
+}
+
+fn from_gateway(g: &GatewayEndpoint) -> Option<(ControlState, String)> {
+    Some(match &g.throttled_by {
+        Some(by) => (ControlState::Present, format!("throttled by {by}")),
+        None => (ControlState::Absent, "no stage, route or usage-plan throttling: account defaults alone do not count".into()),
+    })
 }
 
 fn from_sample(s: &TrafficSample) -> Option<(ControlState, String)> {

@@ -4,6 +4,7 @@
 //! Strict-Transport-Security, Cache-Control, and framing protection (X-Frame-Options or a CSP
 //! with `frame-ancestors`).
 
+use crate::gateway::GatewayEndpoint;
 use super::{Control, EndpointFacts, Evaluation, Reference, evaluate_with};
 use crate::model::{ControlState, Severity};
 use crate::snapshot::{SpecOperation, TrafficSample};
@@ -51,7 +52,13 @@ fn missing<'h>(has: impl Fn(&str) -> bool, csp: Option<&str>) -> Vec<&'h str> {
 }
 
 fn evaluate(facts: &EndpointFacts) -> Evaluation {
-    evaluate_with(facts, from_sample, from_spec)
+    evaluate_with(facts, from_gateway, from_sample, from_spec)
+}
+
+fn from_gateway(g: &GatewayEndpoint) -> Option<(ControlState, String)> {
+    // Backends may add headers the gateway never sees: only a full mapping decides.
+    g.maps_security_headers()
+        .then(|| (ControlState::Present, "the deployed definition maps every security header".to_string()))
 }
 
 fn from_sample(s: &TrafficSample) -> Option<(ControlState, String)> {

@@ -2,6 +2,7 @@
 //!
 //! Evidence: the scheme a sample was sent on; else the spec's effective servers.
 
+use crate::gateway::GatewayEndpoint;
 use super::{Control, EndpointFacts, Evaluation, Reference, evaluate_with};
 use crate::model::{ControlState, Severity};
 use crate::snapshot::{SpecOperation, TrafficSample};
@@ -29,7 +30,25 @@ pub static CONTROL: Control = Control {
 };
 
 fn evaluate(facts: &EndpointFacts) -> Evaluation {
-    evaluate_with(facts, from_sample, from_spec)
+    evaluate_with(facts, from_gateway, from_sample, from_spec)
+}
+
+fn from_gateway(g: &GatewayEndpoint) -> Option<(ControlState, String)> {
+    if let Some(plain) = &g.plaintext_backend {
+        return Some((ControlState::Absent, format!("{plain} (plaintext to the backend)")));
+    }
+    if let Some((domain, policy)) = g.domain_policies.iter().find(|(_, p)| p.contains("TLS_1_0")) {
+        return Some((ControlState::Absent, format!("custom domain {domain} accepts TLS 1.0 ({policy})")));
+    }
+    let domains: Vec<String> = g.domain_policies.iter().map(|(d, p)| format!("{d} {p}")).collect();
+    Some((
+        ControlState::Present,
+        if domains.is_empty() {
+            "API Gateway serves HTTPS only; no plaintext backend".to_string()
+        } else {
+            format!("HTTPS only; custom domain(s) {}", domains.join(", "))
+        },
+    ))
 }
 
 fn from_sample(s: &TrafficSample) -> Option<(ControlState, String)> {
