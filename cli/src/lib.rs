@@ -11,6 +11,8 @@ use apispm_core::policy::{self, Policy};
 use apispm_core::posture::{Posture, assess};
 use apispm_core::render::{self, Format};
 use apispm_core::store::{DEFAULT_TTL_DAYS, Store};
+use apispm_aws::SweepConfig;
+use apispm_core::snapshot::Snapshot;
 use apispm_local::{SqliteStore, read_estate};
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -34,8 +36,13 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Assess a local estate folder (specs/, samples/, estate.yaml), keep history, print the posture.
+    /// Assess a local estate folder (specs/, samples/, estate.yaml) or a saved snapshot, keep
+    /// history, print the posture.
     Scan(ScanArgs),
+    /// Collect API Gateway in the given regions (and accounts), assess it, keep history, print it.
+    Sweep(SweepArgs),
+    /// Collect API Gateway facts and write the raw snapshot (assess it later with `scan --snapshot`).
+    Collect(CollectArgs),
     /// Render the latest stored posture.
     Report(ReportArgs),
     /// Print the control catalogue (the source of docs/controls.md).
@@ -45,8 +52,18 @@ enum Command {
 #[derive(clap::Args, Debug)]
 struct ScanArgs {
     /// The estate folder.
-    dir: PathBuf,
-    /// SQLite store for history [default: DIR/apispm.db].
+    #[arg(required_unless_present = "snapshot")]
+    dir: Option<PathBuf>,
+    /// Assess a snapshot written by `apispm collect` instead of a folder.
+    #[arg(long, conflicts_with = "dir")]
+    snapshot: Option<PathBuf>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(clap::Args, Debug)]
+struct OutputArgs {
+    /// SQLite store for history [default: DIR/apispm.db, or ./apispm.db].
     #[arg(long)]
     store: Option<PathBuf>,
     /// Do not read or write any history.
@@ -63,12 +80,54 @@ struct ScanArgs {
     /// Exit 1 when a policy violation of this severity or higher is found.
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
-    /// Record the scan as run at this time (RFC 3339) instead of now: for replaying history.
+    /// Record the run as made at this time (RFC 3339) instead of now: for replaying history.
     #[arg(long)]
     at: Option<DateTime<Utc>>,
     /// Days of sweep history the store keeps.
     #[arg(long, default_value_t = DEFAULT_TTL_DAYS)]
     ttl_days: i64,
+}
+
+#[derive(clap::Args, Debug)]
+struct AwsArgs {
+    /// Region to sweep; repeat for several.
+    #[arg(long = "region", required = true)]
+    regions: Vec<String>,
+    /// Member account to sweep through `--role-name`; repeat for several. None: the current account.
+    #[arg(long = "account", requires = "role_name")]
+    accounts: Vec<String>,
+    /// Read-only role assumed in each `--account`.
+    #[arg(long)]
+    role_name: Option<String>,
+    /// Send every AWS call to this endpoint (an emulator such as moto).
+    #[arg(long)]
+    endpoint_url: Option<String>,
+    /// Targets and API reads collected at once.
+    #[arg(long, default_value_t = 4)]
+    concurrency: usize,
+    /// Attempts per AWS call under the SDK's adaptive retry (throttling backs off between them).
+    #[arg(long, default_value_t = 5)]
+    max_attempts: u32,
+}
+
+#[derive(clap::Args, Debug)]
+struct SweepArgs {
+    #[command(flatten)]
+    aws: AwsArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(clap::Args, Debug)]
+struct CollectArgs {
+    #[command(flatten)]
+    aws: AwsArgs,
+    /// Where to write the snapshot (JSON).
+    #[arg(long)]
+    out: PathBuf,
+    /// Record the collection as made at this time (RFC 3339).
+    #[arg(long)]
+    at: Option<DateTime<Utc>>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -139,6 +198,8 @@ where
     };
     let result = match cli.command {
         Command::Scan(args) => scan(args),
+        Command::Sweep(args) => sweep(args),
+        Command::Collect(args) => collect(args),
         Command::Report(args) => report(args),
         Command::Controls => {
             print!("{}", controls_markdown());
@@ -155,30 +216,71 @@ where
 }
 
 fn scan(args: ScanArgs) -> Result<u8> {
-    let now = args.at.unwrap_or_else(Utc::now);
-    let policies = load_policies(args.policies.as_deref())?;
-    let snapshot = read_estate(&args.dir, now)?;
-    let mut posture = assess(&snapshot, &policies, now);
+    let now = args.output.at.unwrap_or_else(Utc::now);
+    let policies = load_policies(args.output.policies.as_deref())?;
+    let (snapshot, default_store) = match (&args.dir, &args.snapshot) {
+        (Some(dir), _) => (read_estate(dir, now)?, dir.join(DEFAULT_STORE_FILE)),
+        (None, Some(file)) => {
+            let text = std::fs::read_to_string(file).with_context(|| format!("reading snapshot {}", file.display()))?;
+            let snapshot: Snapshot =
+                serde_json::from_str(&text).with_context(|| format!("{}: not an apispm snapshot", file.display()))?;
+            (snapshot, PathBuf::from(DEFAULT_STORE_FILE))
+        }
+        (None, None) => return Err(anyhow!("give an estate folder or --snapshot FILE")),
+    };
+    finish(&snapshot, &policies, now, &args.output, default_store)
+}
 
-    if !args.no_store {
-        let path = args
-            .store
-            .clone()
-            .unwrap_or_else(|| args.dir.join(DEFAULT_STORE_FILE));
-        let mut store = SqliteStore::open(&path)
-            .with_context(|| format!("opening store {}", path.display()))?;
-        record_sweep(&mut store, &mut posture, args.ttl_days)
+fn sweep_config(aws: &AwsArgs) -> SweepConfig {
+    SweepConfig {
+        regions: aws.regions.clone(),
+        accounts: aws.accounts.clone(),
+        role_name: aws.role_name.clone(),
+        endpoint_url: aws.endpoint_url.clone(),
+        concurrency: aws.concurrency,
+        max_attempts: aws.max_attempts,
+    }
+}
+
+fn collect_snapshot(aws: &AwsArgs, now: DateTime<Utc>) -> Result<Snapshot> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    Ok(runtime.block_on(apispm_aws::collect(&sweep_config(aws), now)))
+}
+
+fn sweep(args: SweepArgs) -> Result<u8> {
+    let now = args.output.at.unwrap_or_else(Utc::now);
+    let policies = load_policies(args.output.policies.as_deref())?;
+    let snapshot = collect_snapshot(&args.aws, now)?;
+    finish(&snapshot, &policies, now, &args.output, PathBuf::from(DEFAULT_STORE_FILE))
+}
+
+fn collect(args: CollectArgs) -> Result<u8> {
+    let now = args.at.unwrap_or_else(Utc::now);
+    let snapshot = collect_snapshot(&args.aws, now)?;
+    let json = serde_json::to_string_pretty(&snapshot).context("serializing the snapshot")?;
+    std::fs::write(&args.out, json).with_context(|| format!("writing {}", args.out.display()))?;
+    let errors: usize = snapshot.gateway.iter().map(|t| t.errors.len()).sum();
+    eprintln!("apispm: wrote {} ({} targets, {errors} read errors)", args.out.display(), snapshot.gateway.len());
+    Ok(if errors > 0 { 2 } else { 0 })
+}
+
+/// Assess, record in the store, print; the exit code says what `--fail-on` and the inputs found.
+fn finish(snapshot: &Snapshot, policies: &[Policy], now: DateTime<Utc>, output: &OutputArgs, default_store: PathBuf) -> Result<u8> {
+    let mut posture = assess(snapshot, policies, now);
+    if !output.no_store {
+        let path = output.store.clone().unwrap_or(default_store);
+        let mut store = SqliteStore::open(&path).with_context(|| format!("opening store {}", path.display()))?;
+        record_sweep(&mut store, &mut posture, output.ttl_days)
             .with_context(|| format!("recording the sweep in store {}", path.display()))?;
     }
-
-    emit(&posture, args.format.into(), args.out.as_deref())?;
+    emit(&posture, output.format.into(), output.out.as_deref())?;
     for issue in &posture.input_issues {
         eprintln!("apispm: input error: {issue}");
     }
-    let violations = args
-        .fail_on
-        .map(|f| posture.policy_violations_at_least(f.into()))
-        .unwrap_or(0);
+    let violations = output.fail_on.map(|f| posture.policy_violations_at_least(f.into())).unwrap_or(0);
     Ok(if violations > 0 {
         eprintln!("apispm: {violations} policy violation(s) at or above --fail-on");
         1

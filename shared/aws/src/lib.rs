@@ -1,1 +1,189 @@
+//! apispm-aws: collects what API Gateway has deployed — REST (v1), HTTP and WebSocket (v2) APIs,
+//! stages, routes and methods, authorizers, validators, gateway responses, custom domains, usage
+//! plans, client certificates and account settings — across regions and accounts, into the
+//! engine's `TargetFacts`.
+//!
+//! Every read that fails (access denied, throttled past the SDK's adaptive retry, not found) is
+//! recorded as a `CollectionError` on the target; the rest is still collected. A failed read
+//! never becomes a passing control: the facts it would have given are simply absent, and the
+//! posture says the assessment is incomplete.
 
+mod counter;
+mod region;
+mod rest;
+mod secrets;
+mod v2;
+
+use apispm_core::gateway::{CollectionError, TargetFacts};
+use apispm_core::snapshot::Snapshot;
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use std::sync::Arc;
+
+pub use counter::CallCounter;
+
+/// What to sweep.
+#[derive(Debug, Clone)]
+pub struct SweepConfig {
+    pub regions: Vec<String>,
+    /// Member accounts to assume `role_name` in; empty means the current account, no role.
+    pub accounts: Vec<String>,
+    pub role_name: Option<String>,
+    /// Point every client at this endpoint (an emulator such as moto).
+    pub endpoint_url: Option<String>,
+    /// Targets (account × region) collected at once, and API reads at once within a target.
+    pub concurrency: usize,
+    /// Attempts per call under the SDK's adaptive retry (throttling backs off).
+    pub max_attempts: u32,
+}
+
+impl Default for SweepConfig {
+    fn default() -> Self {
+        SweepConfig {
+            regions: Vec::new(),
+            accounts: Vec::new(),
+            role_name: None,
+            endpoint_url: None,
+            concurrency: 4,
+            max_attempts: 5,
+        }
+    }
+}
+
+/// A client failure, reduced to what a person can act on.
+pub(crate) fn describe_error<E, R>(err: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> String
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    use aws_smithy_runtime_api::client::result::SdkError;
+    match err {
+        SdkError::ServiceError(e) => {
+            let inner = e.err();
+            let code = inner.code().unwrap_or("ServiceError");
+            let kind = match code {
+                "AccessDeniedException" | "UnauthorizedException" | "AccessDenied" => "access denied",
+                "TooManyRequestsException" | "ThrottlingException" | "Throttling" => "throttled past retry",
+                "NotFoundException" | "ResourceNotFoundException" => "not found",
+                _ => code,
+            };
+            match inner.message() {
+                Some(m) => format!("{kind}: {m}"),
+                None => kind.to_string(),
+            }
+        }
+        SdkError::TimeoutError(_) => "timed out".to_string(),
+        SdkError::DispatchFailure(e) => format!("could not reach the service: {e:?}"),
+        other => format!("{other}"),
+    }
+}
+
+/// Clients for one target, sharing one call counter.
+#[derive(Clone)]
+pub(crate) struct Clients {
+    pub v1: aws_sdk_apigateway::Client,
+    pub v2: aws_sdk_apigatewayv2::Client,
+    pub calls: CallCounter,
+    pub concurrency: usize,
+}
+
+impl Clients {
+    fn new(config: &SdkConfig, concurrency: usize) -> Clients {
+        let calls = CallCounter::default();
+        let v1 = aws_sdk_apigateway::config::Builder::from(config).interceptor(calls.clone()).build();
+        let v2 = aws_sdk_apigatewayv2::config::Builder::from(config).interceptor(calls.clone()).build();
+        Clients {
+            v1: aws_sdk_apigateway::Client::from_conf(v1),
+            v2: aws_sdk_apigatewayv2::Client::from_conf(v2),
+            calls,
+            concurrency: concurrency.max(1),
+        }
+    }
+}
+
+async fn base_config(region: &str, cfg: &SweepConfig) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region.to_string()))
+        .retry_config(RetryConfig::adaptive().with_max_attempts(cfg.max_attempts.max(1)));
+    if let Some(url) = &cfg.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
+/// Collect every target (account × region) into a snapshot. Never fails as a whole: a target
+/// that cannot be reached is an error on that target.
+pub async fn collect(cfg: &SweepConfig, now: DateTime<Utc>) -> Snapshot {
+    let source = format!(
+        "aws:{}{}",
+        cfg.regions.join(","),
+        if cfg.accounts.is_empty() { String::new() } else { format!(" accounts {}", cfg.accounts.join(",")) }
+    );
+    let mut snapshot = Snapshot::new(source, now);
+    let accounts: Vec<Option<String>> = if cfg.accounts.is_empty() {
+        vec![None]
+    } else {
+        cfg.accounts.iter().cloned().map(Some).collect()
+    };
+    let targets: Vec<(Option<String>, String)> = accounts
+        .iter()
+        .flat_map(|a| cfg.regions.iter().map(move |r| (a.clone(), r.clone())))
+        .collect();
+    let cfg = Arc::new(cfg.clone());
+    let mut facts: Vec<TargetFacts> = futures::stream::iter(targets)
+        .map(|(account, region)| {
+            let cfg = cfg.clone();
+            async move { collect_target(account.as_deref(), &region, &cfg).await }
+        })
+        .buffer_unordered(cfg.concurrency.max(1))
+        .collect()
+        .await;
+    facts.sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
+    snapshot.gateway = facts;
+    snapshot
+}
+
+async fn collect_target(account: Option<&str>, region: &str, cfg: &SweepConfig) -> TargetFacts {
+    let base = base_config(region, cfg).await;
+    let config = match (account, &cfg.role_name) {
+        (Some(account), Some(role)) => {
+            let role_arn = format!("arn:aws:iam::{account}:role/{role}");
+            let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+                .session_name("apispm-sweep")
+                .configure(&base)
+                .build()
+                .await;
+            base.to_builder()
+                .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+                .build()
+        }
+        _ => base,
+    };
+    let mut facts = TargetFacts {
+        region: region.to_string(),
+        partition: "aws".into(),
+        ..TargetFacts::default()
+    };
+    // Which account we are really in: the caller identity answers it (and proves the role works).
+    let sts = aws_sdk_sts::Client::new(&config);
+    match sts.get_caller_identity().send().await {
+        Ok(id) => facts.account = id.account().unwrap_or(account.unwrap_or("unknown")).to_string(),
+        Err(e) => {
+            facts.account = account.unwrap_or("unknown").to_string();
+            facts.errors.push(CollectionError {
+                resource: format!("account {} region {region}", facts.account),
+                operation: "sts:GetCallerIdentity".into(),
+                reason: describe_error(&e),
+            });
+            return facts;
+        }
+    }
+    let clients = Clients::new(&config, cfg.concurrency);
+    region::collect(&clients, &mut facts).await;
+    rest::collect(&clients, &mut facts).await;
+    v2::collect(&clients, &mut facts).await;
+    facts.calls = clients.calls.snapshot();
+    facts
+}

@@ -4,7 +4,6 @@
 //! Invariant: no secret value is kept. Stage variables keep their names and, for values that look
 //! like secrets, only the detector's type and a masked form.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -25,8 +24,6 @@ pub struct TargetFacts {
     pub domains: Vec<DomainName>,
     #[serde(default)]
     pub usage_plans: Vec<UsagePlan>,
-    #[serde(default)]
-    pub client_certificates: Vec<ClientCertificate>,
     /// Reads that failed: the assessment of these resources is incomplete.
     #[serde(default)]
     pub errors: Vec<CollectionError>,
@@ -273,11 +270,6 @@ pub struct UsagePlan {
     pub quota: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ClientCertificate {
-    pub id: String,
-    pub expiration: Option<DateTime<Utc>>,
-}
 
 /// ARNs in the forms Security Hub and AWS use (reference §5 design notes).
 impl TargetFacts {
@@ -313,6 +305,15 @@ impl TargetFacts {
     }
     pub fn account_scope(&self) -> String {
         format!("arn:{}:apigateway:{}::/account", self.partition, self.region)
+    }
+
+    /// Whether stage or route throttling limits protect more than the account default: a limit
+    /// is set and it is below the account's (when the account settings are known).
+    pub fn throttle_is_effective(&self, rate: Option<f64>, burst: Option<i32>) -> bool {
+        let account = self.account_settings.as_ref();
+        let rate_ok = rate.is_some_and(|r| account.and_then(|a| a.throttle_rate_limit).is_none_or(|a| r < a));
+        let burst_ok = burst.is_some_and(|b| account.and_then(|a| a.throttle_burst_limit).is_none_or(|a| b < a));
+        rate_ok || burst_ok
     }
 
     /// The usage plans that cover a stage.
@@ -476,7 +477,7 @@ pub fn endpoints(t: &TargetFacts) -> Vec<GatewayEndpoint> {
             for m in &s.methods {
                 let key = format!("{}/{}", m.path.trim_start_matches('/'), m.http_method);
                 let setting = s.method_settings.get(&key).or(s.default_setting());
-                let throttled_by = if setting.is_some_and(|x| x.throttling_rate_limit.is_some() || x.throttling_burst_limit.is_some()) {
+                let throttled_by = if setting.is_some_and(|x| t.throttle_is_effective(x.throttling_rate_limit, x.throttling_burst_limit)) {
                     Some(format!("stage {} method settings throttle", s.name))
                 } else if !plans.is_empty() {
                     Some(format!("usage plan(s) {}", plans.join(", ")))
@@ -556,7 +557,7 @@ pub fn endpoints(t: &TargetFacts) -> Vec<GatewayEndpoint> {
                     _ => ("WS".to_string(), r.route_key.clone()),
                 };
                 let settings = s.route_settings.get(&r.route_key).unwrap_or(&s.default_route_settings);
-                let throttled = |x: &RouteSettings| x.throttling_rate_limit.is_some() || x.throttling_burst_limit.is_some();
+                let throttled = |x: &RouteSettings| t.throttle_is_effective(x.throttling_rate_limit, x.throttling_burst_limit);
                 let throttled_by = if throttled(settings) {
                     Some(format!("stage {} route throttling", s.name))
                 } else if throttled(&s.default_route_settings) {

@@ -9,6 +9,7 @@ pub mod controls;
 pub mod estate;
 pub mod gateway;
 pub mod gateway_controls;
+pub mod gateway_export;
 pub mod history;
 pub mod inventory;
 pub mod model;

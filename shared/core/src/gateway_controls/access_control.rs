@@ -409,7 +409,7 @@ fn ac_12(t: &TargetFacts) -> Vec<GatewayVerdict> {
         for s in &api.stages {
             let stage = s
                 .default_setting()
-                .is_some_and(|d| d.throttling_rate_limit.is_some() || d.throttling_burst_limit.is_some());
+                .is_some_and(|d| t.throttle_is_effective(d.throttling_rate_limit, d.throttling_burst_limit));
             let plans: Vec<&str> = t
                 .usage_plans_for(&api.id, &s.name)
                 .into_iter()
@@ -421,7 +421,7 @@ fn ac_12(t: &TargetFacts) -> Vec<GatewayVerdict> {
             } else if !plans.is_empty() {
                 format!("throttled by usage plan(s) {}", plans.join(", "))
             } else {
-                "no stage throttling and no throttled usage plan: only the account default applies".to_string()
+                "no stage throttling below the account default and no throttled usage plan".to_string()
             };
             out.push(rest_stage_verdict(t, &api.id, &s.name, stage || !plans.is_empty(), detail));
         }
@@ -429,7 +429,7 @@ fn ac_12(t: &TargetFacts) -> Vec<GatewayVerdict> {
     for api in &t.v2_apis {
         for s in &api.stages {
             let d = &s.default_route_settings;
-            let ok = d.throttling_rate_limit.is_some() || d.throttling_burst_limit.is_some();
+            let ok = t.throttle_is_effective(d.throttling_rate_limit, d.throttling_burst_limit);
             out.push(v2_stage_verdict(
                 t,
                 &api.id,
