@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of apispm. This is the README's test command and what CI (.ci/run) calls.
-# It installs and starts whatever the tests need; today that is only the Rust toolchain's
-# rustfmt and clippy. Later suites (moto's server for the AWS adapters) hook in here.
+# It installs what the tests need: rustfmt and clippy, and moto's server in a venv (the AWS
+# integration tests start it themselves on 127.0.0.1 and a free port, and stop it after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,16 @@ if command -v rustup >/dev/null 2>&1; then
   rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
   rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
 fi
+
+# moto's server for the AWS integration tests, in its own venv (tests start it on a free port).
+venv="${APISPM_VENV:-$HOME/.cache/apispm-venv}"
+if [ ! -x "$venv/bin/moto_server" ]; then
+  echo "== installing moto[server] into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --upgrade pip
+  "$venv/bin/pip" install --quiet "moto[server]>=5.1"
+fi
+export APISPM_MOTO_SERVER="$venv/bin/moto_server"
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

@@ -108,6 +108,18 @@ pub fn build(snapshot: &Snapshot) -> Vec<InventoryEndpoint> {
         endpoints[idx].samples.push(sample_idx);
     }
 
+    // What API Gateway has deployed: one endpoint per stage × route or method.
+    for target in &snapshot.gateway {
+        for g in crate::gateway::endpoints(target) {
+            let mut ep = new_endpoint(estate, &g.qualified_stage, &g.method, &g.path);
+            if ep.owner.is_none() {
+                ep.owner = g.owner.clone();
+            }
+            ep.gateway = Some(g);
+            endpoints.push(ep);
+        }
+    }
+
     endpoints
         .sort_by(|a, b| (&a.service, &a.path, &a.method).cmp(&(&b.service, &b.path, &b.method)));
     endpoints
