@@ -64,9 +64,12 @@ pub struct Moto {
 
 impl Moto {
     pub fn start() -> Moto {
-        let server = std::env::var_os("APISPM_MOTO_SERVER").map(PathBuf::from).unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/apispm-venv/bin/moto_server")
-        });
+        let server = std::env::var_os("APISPM_MOTO_SERVER")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(std::env::var_os("HOME").expect("HOME is set"))
+                    .join(".cache/apispm-venv/bin/moto_server")
+            });
         assert!(
             server.exists(),
             "moto_server not found at {}: run scripts/test.sh, which installs it in a venv",
@@ -85,7 +88,10 @@ impl Moto {
         let endpoint = format!("http://127.0.0.1:{port}");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(std::time::Instant::now() < deadline, "moto_server did not listen on {endpoint}");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "moto_server did not listen on {endpoint}"
+            );
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
         Moto {
@@ -102,7 +108,11 @@ impl Moto {
             .arg(&self.endpoint)
             .output()
             .expect("the seeding script runs");
-        assert!(out.status.success(), "{script} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{script} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         json(&String::from_utf8_lossy(&out.stdout))
     }
 }

@@ -4,15 +4,15 @@
 //! input error (with a message naming the input).
 
 use anyhow::{Context, Result, anyhow};
+use apispm_aws::SweepConfig;
 use apispm_core::controls::CATALOGUE;
 use apispm_core::history::record_sweep;
 use apispm_core::model::Severity;
 use apispm_core::policy::{self, Policy};
 use apispm_core::posture::{Posture, assess};
 use apispm_core::render::{self, Format};
-use apispm_core::store::{DEFAULT_TTL_DAYS, Store};
-use apispm_aws::SweepConfig;
 use apispm_core::snapshot::Snapshot;
+use apispm_core::store::{DEFAULT_TTL_DAYS, Store};
 use apispm_local::{SqliteStore, read_estate};
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -221,9 +221,10 @@ fn scan(args: ScanArgs) -> Result<u8> {
     let (snapshot, default_store) = match (&args.dir, &args.snapshot) {
         (Some(dir), _) => (read_estate(dir, now)?, dir.join(DEFAULT_STORE_FILE)),
         (None, Some(file)) => {
-            let text = std::fs::read_to_string(file).with_context(|| format!("reading snapshot {}", file.display()))?;
-            let snapshot: Snapshot =
-                serde_json::from_str(&text).with_context(|| format!("{}: not an apispm snapshot", file.display()))?;
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("reading snapshot {}", file.display()))?;
+            let snapshot: Snapshot = serde_json::from_str(&text)
+                .with_context(|| format!("{}: not an apispm snapshot", file.display()))?;
             (snapshot, PathBuf::from(DEFAULT_STORE_FILE))
         }
         (None, None) => return Err(anyhow!("give an estate folder or --snapshot FILE")),
@@ -254,7 +255,13 @@ fn sweep(args: SweepArgs) -> Result<u8> {
     let now = args.output.at.unwrap_or_else(Utc::now);
     let policies = load_policies(args.output.policies.as_deref())?;
     let snapshot = collect_snapshot(&args.aws, now)?;
-    finish(&snapshot, &policies, now, &args.output, PathBuf::from(DEFAULT_STORE_FILE))
+    finish(
+        &snapshot,
+        &policies,
+        now,
+        &args.output,
+        PathBuf::from(DEFAULT_STORE_FILE),
+    )
 }
 
 fn collect(args: CollectArgs) -> Result<u8> {
@@ -263,16 +270,27 @@ fn collect(args: CollectArgs) -> Result<u8> {
     let json = serde_json::to_string_pretty(&snapshot).context("serializing the snapshot")?;
     std::fs::write(&args.out, json).with_context(|| format!("writing {}", args.out.display()))?;
     let errors: usize = snapshot.gateway.iter().map(|t| t.errors.len()).sum();
-    eprintln!("apispm: wrote {} ({} targets, {errors} read errors)", args.out.display(), snapshot.gateway.len());
+    eprintln!(
+        "apispm: wrote {} ({} targets, {errors} read errors)",
+        args.out.display(),
+        snapshot.gateway.len()
+    );
     Ok(if errors > 0 { 2 } else { 0 })
 }
 
 /// Assess, record in the store, print; the exit code says what `--fail-on` and the inputs found.
-fn finish(snapshot: &Snapshot, policies: &[Policy], now: DateTime<Utc>, output: &OutputArgs, default_store: PathBuf) -> Result<u8> {
+fn finish(
+    snapshot: &Snapshot,
+    policies: &[Policy],
+    now: DateTime<Utc>,
+    output: &OutputArgs,
+    default_store: PathBuf,
+) -> Result<u8> {
     let mut posture = assess(snapshot, policies, now);
     if !output.no_store {
         let path = output.store.clone().unwrap_or(default_store);
-        let mut store = SqliteStore::open(&path).with_context(|| format!("opening store {}", path.display()))?;
+        let mut store = SqliteStore::open(&path)
+            .with_context(|| format!("opening store {}", path.display()))?;
         record_sweep(&mut store, &mut posture, output.ttl_days)
             .with_context(|| format!("recording the sweep in store {}", path.display()))?;
     }
@@ -280,7 +298,10 @@ fn finish(snapshot: &Snapshot, policies: &[Policy], now: DateTime<Utc>, output: 
     for issue in &posture.input_issues {
         eprintln!("apispm: input error: {issue}");
     }
-    let violations = output.fail_on.map(|f| posture.policy_violations_at_least(f.into())).unwrap_or(0);
+    let violations = output
+        .fail_on
+        .map(|f| posture.policy_violations_at_least(f.into()))
+        .unwrap_or(0);
     Ok(if violations > 0 {
         eprintln!("apispm: {violations} policy violation(s) at or above --fail-on");
         1
@@ -342,7 +363,10 @@ pub fn controls_markdown() -> String {
         if r.is_empty() {
             "none (apispm)".to_string()
         } else {
-            r.iter().map(|r| format!("{} {}", r.standard, r.id)).collect::<Vec<_>>().join("; ")
+            r.iter()
+                .map(|r| format!("{} {}", r.standard, r.id))
+                .collect::<Vec<_>>()
+                .join("; ")
         }
     };
     for c in CATALOGUE {
@@ -366,7 +390,14 @@ pub fn controls_markdown() -> String {
     );
     for c in apispm_core::gateway_controls::catalogue() {
         let kinds: Vec<&str> = c.applies_to.iter().map(|k| k.as_str()).collect();
-        md.push_str(&format!("| `{}` | {} | {} | {} | {} |\n", c.id, c.title, c.severity, kinds.join(", "), refs(c.references)));
+        md.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            c.id,
+            c.title,
+            c.severity,
+            kinds.join(", "),
+            refs(c.references)
+        ));
     }
     for c in apispm_core::gateway_controls::catalogue() {
         md.push_str(&format!(

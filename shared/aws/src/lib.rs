@@ -53,7 +53,9 @@ impl Default for SweepConfig {
 }
 
 /// A client failure, reduced to what a person can act on.
-pub(crate) fn describe_error<E, R>(err: &aws_smithy_runtime_api::client::result::SdkError<E, R>) -> String
+pub(crate) fn describe_error<E, R>(
+    err: &aws_smithy_runtime_api::client::result::SdkError<E, R>,
+) -> String
 where
     E: aws_smithy_types::error::metadata::ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
@@ -64,8 +66,12 @@ where
             let inner = e.err();
             let code = inner.code().unwrap_or("ServiceError");
             let kind = match code {
-                "AccessDeniedException" | "UnauthorizedException" | "AccessDenied" => "access denied",
-                "TooManyRequestsException" | "ThrottlingException" | "Throttling" => "throttled past retry",
+                "AccessDeniedException" | "UnauthorizedException" | "AccessDenied" => {
+                    "access denied"
+                }
+                "TooManyRequestsException" | "ThrottlingException" | "Throttling" => {
+                    "throttled past retry"
+                }
                 "NotFoundException" | "ResourceNotFoundException" => "not found",
                 _ => code,
             };
@@ -92,8 +98,12 @@ pub(crate) struct Clients {
 impl Clients {
     fn new(config: &SdkConfig, concurrency: usize) -> Clients {
         let calls = CallCounter::default();
-        let v1 = aws_sdk_apigateway::config::Builder::from(config).interceptor(calls.clone()).build();
-        let v2 = aws_sdk_apigatewayv2::config::Builder::from(config).interceptor(calls.clone()).build();
+        let v1 = aws_sdk_apigateway::config::Builder::from(config)
+            .interceptor(calls.clone())
+            .build();
+        let v2 = aws_sdk_apigatewayv2::config::Builder::from(config)
+            .interceptor(calls.clone())
+            .build();
         Clients {
             v1: aws_sdk_apigateway::Client::from_conf(v1),
             v2: aws_sdk_apigatewayv2::Client::from_conf(v2),
@@ -119,7 +129,11 @@ pub async fn collect(cfg: &SweepConfig, now: DateTime<Utc>) -> Snapshot {
     let source = format!(
         "aws:{}{}",
         cfg.regions.join(","),
-        if cfg.accounts.is_empty() { String::new() } else { format!(" accounts {}", cfg.accounts.join(",")) }
+        if cfg.accounts.is_empty() {
+            String::new()
+        } else {
+            format!(" accounts {}", cfg.accounts.join(","))
+        }
     );
     let mut snapshot = Snapshot::new(source, now);
     let accounts: Vec<Option<String>> = if cfg.accounts.is_empty() {
@@ -156,7 +170,9 @@ async fn collect_target(account: Option<&str>, region: &str, cfg: &SweepConfig) 
                 .build()
                 .await;
             base.to_builder()
-                .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+                .credentials_provider(
+                    aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+                )
                 .build()
         }
         _ => base,
@@ -169,7 +185,12 @@ async fn collect_target(account: Option<&str>, region: &str, cfg: &SweepConfig) 
     // Which account we are really in: the caller identity answers it (and proves the role works).
     let sts = aws_sdk_sts::Client::new(&config);
     match sts.get_caller_identity().send().await {
-        Ok(id) => facts.account = id.account().unwrap_or(account.unwrap_or("unknown")).to_string(),
+        Ok(id) => {
+            facts.account = id
+                .account()
+                .unwrap_or(account.unwrap_or("unknown"))
+                .to_string()
+        }
         Err(e) => {
             facts.account = account.unwrap_or("unknown").to_string();
             facts.errors.push(CollectionError {

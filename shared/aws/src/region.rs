@@ -7,9 +7,12 @@ use apispm_core::gateway::{
 };
 
 fn error(facts: &mut TargetFacts, resource: String, operation: &str, reason: String) {
-    facts.errors.push(CollectionError { resource, operation: operation.into(), reason });
+    facts.errors.push(CollectionError {
+        resource,
+        operation: operation.into(),
+        reason,
+    });
 }
-
 
 /// Mutual TLS is configured only when a truststore is named (emulators return empty objects).
 fn mutual_tls(uri: Option<&str>, warnings: &[String]) -> Option<MutualTls> {
@@ -37,19 +40,36 @@ pub async fn collect(c: &Clients, facts: &mut TargetFacts) {
                 throttle_rate_limit: a.throttle_settings().map(|t| t.rate_limit()),
             })
         }
-        Err(e) => error(facts, scope.clone(), "apigateway:GetAccount", describe_error(&e)),
+        Err(e) => error(
+            facts,
+            scope.clone(),
+            "apigateway:GetAccount",
+            describe_error(&e),
+        ),
     }
 
     // v1 custom domains and their base-path mappings.
-    let domains: Result<Vec<_>, _> = c.v1.get_domain_names().limit(500).into_paginator().items().send().collect().await;
+    let domains: Result<Vec<_>, _> =
+        c.v1.get_domain_names()
+            .limit(500)
+            .into_paginator()
+            .items()
+            .send()
+            .collect()
+            .await;
     match domains {
         Ok(list) => {
             for d in list {
-                let Some(name) = d.domain_name().map(str::to_string) else { continue };
+                let Some(name) = d.domain_name().map(str::to_string) else {
+                    continue;
+                };
                 let mut domain = DomainName {
                     name: name.clone(),
                     api: "v1".into(),
-                    security_policies: d.security_policy().map(|p| vec![p.as_str().to_string()]).unwrap_or_default(),
+                    security_policies: d
+                        .security_policy()
+                        .map(|p| vec![p.as_str().to_string()])
+                        .unwrap_or_default(),
                     endpoint_types: d
                         .endpoint_configuration()
                         .map(|e| e.types().iter().map(|t| t.as_str().to_string()).collect())
@@ -58,7 +78,14 @@ pub async fn collect(c: &Clients, facts: &mut TargetFacts) {
                     mappings: Vec::new(),
                 };
                 let mappings: Result<Vec<_>, _> =
-                    c.v1.get_base_path_mappings().domain_name(&name).limit(500).into_paginator().items().send().collect().await;
+                    c.v1.get_base_path_mappings()
+                        .domain_name(&name)
+                        .limit(500)
+                        .into_paginator()
+                        .items()
+                        .send()
+                        .collect()
+                        .await;
                 match mappings {
                     Ok(ms) => {
                         domain.mappings = ms
@@ -72,32 +99,62 @@ pub async fn collect(c: &Clients, facts: &mut TargetFacts) {
                             })
                             .collect()
                     }
-                    Err(e) => error(facts, facts.domain_arn(&name), "apigateway:GetBasePathMappings", describe_error(&e)),
+                    Err(e) => error(
+                        facts,
+                        facts.domain_arn(&name),
+                        "apigateway:GetBasePathMappings",
+                        describe_error(&e),
+                    ),
                 }
                 facts.domains.push(domain);
             }
         }
-        Err(e) => error(facts, scope.clone(), "apigateway:GetDomainNames", describe_error(&e)),
+        Err(e) => error(
+            facts,
+            scope.clone(),
+            "apigateway:GetDomainNames",
+            describe_error(&e),
+        ),
     }
 
     // v2 custom domains (HTTP and WebSocket) and their API mappings. The same name can show in
     // both APIs: the v2 view carries the v2 mappings.
     let mut token: Option<String> = None;
     loop {
-        let page = c.v2.get_domain_names().max_results("100").set_next_token(token.clone()).send().await;
+        let page =
+            c.v2.get_domain_names()
+                .max_results("100")
+                .set_next_token(token.clone())
+                .send()
+                .await;
         let page = match page {
             Ok(p) => p,
             Err(e) => {
-                error(facts, scope.clone(), "apigateway:GetDomainNames (v2)", describe_error(&e));
+                error(
+                    facts,
+                    scope.clone(),
+                    "apigateway:GetDomainNames (v2)",
+                    describe_error(&e),
+                );
                 break;
             }
         };
         for d in page.items() {
-            let Some(name) = d.domain_name().map(str::to_string) else { continue };
+            let Some(name) = d.domain_name().map(str::to_string) else {
+                continue;
+            };
             let mut mappings = Vec::new();
             let mut mtoken: Option<String> = None;
             loop {
-                match c.v2.get_api_mappings().domain_name(&name).max_results("100").set_next_token(mtoken.clone()).send().await {
+                match c
+                    .v2
+                    .get_api_mappings()
+                    .domain_name(&name)
+                    .max_results("100")
+                    .set_next_token(mtoken.clone())
+                    .send()
+                    .await
+                {
                     Ok(p) => {
                         mappings.extend(p.items().iter().filter_map(|m| {
                             Some(ApiMapping {
@@ -112,7 +169,12 @@ pub async fn collect(c: &Clients, facts: &mut TargetFacts) {
                         }
                     }
                     Err(e) => {
-                        error(facts, facts.domain_arn(&name), "apigateway:GetApiMappings", describe_error(&e));
+                        error(
+                            facts,
+                            facts.domain_arn(&name),
+                            "apigateway:GetApiMappings",
+                            describe_error(&e),
+                        );
                         break;
                     }
                 }
@@ -121,8 +183,14 @@ pub async fn collect(c: &Clients, facts: &mut TargetFacts) {
             let v2_domain = DomainName {
                 name: name.clone(),
                 api: "v2".into(),
-                security_policies: configs.iter().filter_map(|c| c.security_policy().map(|p| p.as_str().to_string())).collect(),
-                endpoint_types: configs.iter().filter_map(|c| c.endpoint_type().map(|t| t.as_str().to_string())).collect(),
+                security_policies: configs
+                    .iter()
+                    .filter_map(|c| c.security_policy().map(|p| p.as_str().to_string()))
+                    .collect(),
+                endpoint_types: configs
+                    .iter()
+                    .filter_map(|c| c.endpoint_type().map(|t| t.as_str().to_string()))
+                    .collect(),
                 mutual_tls: d.mutual_tls_authentication().and_then(mutual_tls_v2),
                 mappings,
             };
@@ -143,7 +211,14 @@ pub async fn collect(c: &Clients, facts: &mut TargetFacts) {
         }
     }
 
-    let plans: Result<Vec<_>, _> = c.v1.get_usage_plans().limit(500).into_paginator().items().send().collect().await;
+    let plans: Result<Vec<_>, _> =
+        c.v1.get_usage_plans()
+            .limit(500)
+            .into_paginator()
+            .items()
+            .send()
+            .collect()
+            .await;
     match plans {
         Ok(list) => {
             facts.usage_plans = list
@@ -156,13 +231,21 @@ pub async fn collect(c: &Clients, facts: &mut TargetFacts) {
                         .iter()
                         .filter_map(|s| Some((s.api_id()?.to_string(), s.stage()?.to_string())))
                         .collect(),
-                    throttled: p.throttle().is_some_and(|t| t.rate_limit() > 0.0 || t.burst_limit() > 0)
-                        || p.api_stages().iter().any(|s| s.throttle().is_some_and(|m| !m.is_empty())),
+                    throttled: p
+                        .throttle()
+                        .is_some_and(|t| t.rate_limit() > 0.0 || t.burst_limit() > 0)
+                        || p.api_stages()
+                            .iter()
+                            .any(|s| s.throttle().is_some_and(|m| !m.is_empty())),
                     quota: p.quota().is_some(),
                 })
                 .collect()
         }
-        Err(e) => error(facts, scope.clone(), "apigateway:GetUsagePlans", describe_error(&e)),
+        Err(e) => error(
+            facts,
+            scope.clone(),
+            "apigateway:GetUsagePlans",
+            describe_error(&e),
+        ),
     }
-
 }

@@ -6,15 +6,22 @@
 use crate::secrets::stage_variables;
 use crate::{Clients, describe_error};
 use apispm_core::gateway::{
-    AccessLog, Authorizer, CollectionError, GatewayResponse, Integration, MethodSetting, RequestValidator, RestApi,
-    RestMethod, RestStage, TargetFacts,
+    AccessLog, Authorizer, CollectionError, GatewayResponse, Integration, MethodSetting,
+    RequestValidator, RestApi, RestMethod, RestStage, TargetFacts,
 };
 use apispm_core::gateway_export::parse_rest_export;
 use futures::StreamExt;
 use std::collections::BTreeMap;
 
 pub async fn collect(c: &Clients, facts: &mut TargetFacts) {
-    let apis: Result<Vec<_>, _> = c.v1.get_rest_apis().limit(500).into_paginator().items().send().collect().await;
+    let apis: Result<Vec<_>, _> =
+        c.v1.get_rest_apis()
+            .limit(500)
+            .into_paginator()
+            .items()
+            .send()
+            .collect()
+            .await;
     let apis = match apis {
         Ok(a) => a,
         Err(e) => {
@@ -39,12 +46,20 @@ pub async fn collect(c: &Clients, facts: &mut TargetFacts) {
     facts.rest_apis.sort_by(|a, b| a.id.cmp(&b.id));
 }
 
-async fn collect_api(c: &Clients, t: &TargetFacts, api: aws_sdk_apigateway::types::RestApi) -> (RestApi, Vec<CollectionError>) {
+async fn collect_api(
+    c: &Clients,
+    t: &TargetFacts,
+    api: aws_sdk_apigateway::types::RestApi,
+) -> (RestApi, Vec<CollectionError>) {
     let id = api.id().unwrap_or_default().to_string();
     let arn = t.rest_api_arn(&id);
     let mut errors = Vec::new();
     let mut fail = |op: &str, reason: String| {
-        errors.push(CollectionError { resource: arn.clone(), operation: op.into(), reason });
+        errors.push(CollectionError {
+            resource: arn.clone(),
+            operation: op.into(),
+            reason,
+        });
     };
     let mut out = RestApi {
         id: id.clone(),
@@ -53,16 +68,31 @@ async fn collect_api(c: &Clients, t: &TargetFacts, api: aws_sdk_apigateway::type
             .endpoint_configuration()
             .map(|e| e.types().iter().map(|t| t.as_str().to_string()).collect())
             .unwrap_or_default(),
-        vpc_endpoint_ids: api.endpoint_configuration().map(|e| e.vpc_endpoint_ids().to_vec()).unwrap_or_default(),
+        vpc_endpoint_ids: api
+            .endpoint_configuration()
+            .map(|e| e.vpc_endpoint_ids().to_vec())
+            .unwrap_or_default(),
         // The policy comes back as an escaped JSON string.
-        policy: api.policy().map(|p| p.replace("\\\"", "\"").replace("\\/", "/")),
+        policy: api
+            .policy()
+            .map(|p| p.replace("\\\"", "\"").replace("\\/", "/")),
         api_key_source: api.api_key_source().map(|s| s.as_str().to_string()),
         disable_execute_api_endpoint: api.disable_execute_api_endpoint(),
-        tags: api.tags().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default(),
+        tags: api
+            .tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
         ..RestApi::default()
     };
 
-    match c.v1.get_authorizers().rest_api_id(&id).limit(500).send().await {
+    match c
+        .v1
+        .get_authorizers()
+        .rest_api_id(&id)
+        .limit(500)
+        .send()
+        .await
+    {
         Ok(a) => {
             out.authorizers = a
                 .items()
@@ -70,7 +100,10 @@ async fn collect_api(c: &Clients, t: &TargetFacts, api: aws_sdk_apigateway::type
                 .map(|a| Authorizer {
                     id: a.id().unwrap_or_default().to_string(),
                     name: a.name().unwrap_or_default().to_string(),
-                    authorizer_type: a.r#type().map(|t| t.as_str().to_string()).unwrap_or_default(),
+                    authorizer_type: a
+                        .r#type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
                     identity_source: a.identity_source().map(str::to_string),
                     result_ttl_seconds: a.authorizer_result_ttl_in_seconds(),
                     jwt_issuer: None,
@@ -81,7 +114,14 @@ async fn collect_api(c: &Clients, t: &TargetFacts, api: aws_sdk_apigateway::type
         }
         Err(e) => fail("apigateway:GetAuthorizers", describe_error(&e)),
     }
-    match c.v1.get_request_validators().rest_api_id(&id).limit(500).send().await {
+    match c
+        .v1
+        .get_request_validators()
+        .rest_api_id(&id)
+        .limit(500)
+        .send()
+        .await
+    {
         Ok(v) => {
             out.request_validators = v
                 .items()
@@ -95,13 +135,23 @@ async fn collect_api(c: &Clients, t: &TargetFacts, api: aws_sdk_apigateway::type
         }
         Err(e) => fail("apigateway:GetRequestValidators", describe_error(&e)),
     }
-    match c.v1.get_gateway_responses().rest_api_id(&id).limit(500).send().await {
+    match c
+        .v1
+        .get_gateway_responses()
+        .rest_api_id(&id)
+        .limit(500)
+        .send()
+        .await
+    {
         Ok(r) => {
             out.gateway_responses = r
                 .items()
                 .iter()
                 .map(|r| GatewayResponse {
-                    response_type: r.response_type().map(|t| t.as_str().to_string()).unwrap_or_default(),
+                    response_type: r
+                        .response_type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
                     response_parameters: r
                         .response_parameters()
                         .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
@@ -138,8 +188,10 @@ async fn collect_api(c: &Clients, t: &TargetFacts, api: aws_sdk_apigateway::type
                                     metrics_enabled: v.metrics_enabled(),
                                     caching_enabled: v.caching_enabled(),
                                     cache_data_encrypted: v.cache_data_encrypted(),
-                                    throttling_burst_limit: Some(v.throttling_burst_limit()).filter(|b| *b > 0),
-                                    throttling_rate_limit: Some(v.throttling_rate_limit()).filter(|r| *r > 0.0),
+                                    throttling_burst_limit: Some(v.throttling_burst_limit())
+                                        .filter(|b| *b > 0),
+                                    throttling_rate_limit: Some(v.throttling_rate_limit())
+                                        .filter(|r| *r > 0.0),
                                 },
                             )
                         })
@@ -155,19 +207,21 @@ async fn collect_api(c: &Clients, t: &TargetFacts, api: aws_sdk_apigateway::type
             web_acl_arn: s.web_acl_arn().map(str::to_string),
             cache_cluster_enabled: s.cache_cluster_enabled(),
             variables: stage_variables(s.variables()),
-            tags: s.tags().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default(),
+            tags: s
+                .tags()
+                .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
             ..RestStage::default()
         };
-        let export = c
-            .v1
-            .get_export()
-            .rest_api_id(&id)
-            .stage_name(&name)
-            .export_type("oas30")
-            .parameters("extensions", "apigateway")
-            .accepts("application/json")
-            .send()
-            .await;
+        let export =
+            c.v1.get_export()
+                .rest_api_id(&id)
+                .stage_name(&name)
+                .export_type("oas30")
+                .parameters("extensions", "apigateway")
+                .accepts("application/json")
+                .send()
+                .await;
         let why_not = match export {
             Ok(exported) => match exported.body().map(|b| parse_rest_export(b.as_ref())) {
                 Some(Ok(parsed)) if parsed.has_extensions => {
@@ -182,7 +236,9 @@ async fn collect_api(c: &Clients, t: &TargetFacts, api: aws_sdk_apigateway::type
                     }
                     None
                 }
-                Some(Ok(_)) => Some("the export carries no x-amazon-apigateway extensions".to_string()),
+                Some(Ok(_)) => {
+                    Some("the export carries no x-amazon-apigateway extensions".to_string())
+                }
                 Some(Err(e)) => Some(e.to_string()),
                 None => Some("the export is empty".to_string()),
             },
@@ -215,17 +271,16 @@ async fn collect_api(c: &Clients, t: &TargetFacts, api: aws_sdk_apigateway::type
 
 /// The API's working copy: every resource with its methods embedded (one paginated call).
 async fn resources(c: &Clients, api: &str) -> Result<Vec<RestMethod>, String> {
-    let items: Result<Vec<_>, _> = c
-        .v1
-        .get_resources()
-        .rest_api_id(api)
-        .embed("methods")
-        .limit(500)
-        .into_paginator()
-        .items()
-        .send()
-        .collect()
-        .await;
+    let items: Result<Vec<_>, _> =
+        c.v1.get_resources()
+            .rest_api_id(api)
+            .embed("methods")
+            .limit(500)
+            .into_paginator()
+            .items()
+            .send()
+            .collect()
+            .await;
     let items = items.map_err(|e| describe_error(&e))?;
     let mut methods = Vec::new();
     for r in items {
@@ -235,15 +290,24 @@ async fn resources(c: &Clients, api: &str) -> Result<Vec<RestMethod>, String> {
             let mut response_headers = Vec::new();
             let mut cors_allow_origin = None;
             for resp in m.method_responses().into_iter().flat_map(|r| r.values()) {
-                for k in resp.response_parameters().into_iter().flat_map(|p| p.keys()) {
+                for k in resp
+                    .response_parameters()
+                    .into_iter()
+                    .flat_map(|p| p.keys())
+                {
                     if let Some(h) = k.strip_prefix("method.response.header.") {
                         response_headers.push(h.to_ascii_lowercase());
                     }
                 }
             }
-            for resp in integration.and_then(|i| i.integration_responses()).into_iter().flat_map(|r| r.values()) {
+            for resp in integration
+                .and_then(|i| i.integration_responses())
+                .into_iter()
+                .flat_map(|r| r.values())
+            {
                 for (k, v) in resp.response_parameters().into_iter().flatten() {
-                    if k.eq_ignore_ascii_case("method.response.header.Access-Control-Allow-Origin") {
+                    if k.eq_ignore_ascii_case("method.response.header.Access-Control-Allow-Origin")
+                    {
                         cors_allow_origin = Some(v.clone());
                     }
                 }
@@ -260,10 +324,15 @@ async fn resources(c: &Clients, api: &str) -> Result<Vec<RestMethod>, String> {
                 has_inputs: m.request_parameters().is_some_and(|p| !p.is_empty())
                     || m.request_models().is_some_and(|p| !p.is_empty()),
                 integration: integration.map(|i| Integration {
-                    integration_type: i.r#type().map(|t| t.as_str().to_string()).unwrap_or_default(),
+                    integration_type: i
+                        .r#type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
                     uri: i.uri().map(str::to_string),
                     connection_type: i.connection_type().map(|c| c.as_str().to_string()),
-                    insecure_skip_verification: i.tls_config().is_some_and(|t| t.insecure_skip_verification()),
+                    insecure_skip_verification: i
+                        .tls_config()
+                        .is_some_and(|t| t.insecure_skip_verification()),
                 }),
                 response_headers,
                 cors_allow_origin,

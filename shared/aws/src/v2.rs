@@ -6,7 +6,8 @@
 use crate::secrets::stage_variables;
 use crate::{Clients, describe_error};
 use apispm_core::gateway::{
-    AccessLog, Authorizer, CollectionError, Cors, RouteSettings, TargetFacts, V2Api, V2Integration, V2Route, V2Stage,
+    AccessLog, Authorizer, CollectionError, Cors, RouteSettings, TargetFacts, V2Api, V2Integration,
+    V2Route, V2Stage,
 };
 use apispm_core::gateway_export::parse_http_export;
 use futures::StreamExt;
@@ -54,11 +55,20 @@ fn authorizer(a: &aws_sdk_apigatewayv2::types::Authorizer) -> Authorizer {
     Authorizer {
         id: a.authorizer_id().unwrap_or_default().to_string(),
         name: a.name().unwrap_or_default().to_string(),
-        authorizer_type: a.authorizer_type().map(|t| t.as_str().to_string()).unwrap_or_default(),
+        authorizer_type: a
+            .authorizer_type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
         identity_source: (!a.identity_source().is_empty()).then(|| a.identity_source().join(",")),
         result_ttl_seconds: a.authorizer_result_ttl_in_seconds(),
-        jwt_issuer: a.jwt_configuration().and_then(|j| j.issuer()).map(str::to_string),
-        jwt_audience: a.jwt_configuration().map(|j| j.audience().to_vec()).unwrap_or_default(),
+        jwt_issuer: a
+            .jwt_configuration()
+            .and_then(|j| j.issuer())
+            .map(str::to_string),
+        jwt_audience: a
+            .jwt_configuration()
+            .map(|j| j.audience().to_vec())
+            .unwrap_or_default(),
         provider_arns: Vec::new(),
     }
 }
@@ -90,15 +100,28 @@ pub async fn collect(c: &Clients, facts: &mut TargetFacts) {
     facts.v2_apis.sort_by(|a, b| a.id.cmp(&b.id));
 }
 
-async fn collect_api(c: &Clients, t: &TargetFacts, api: aws_sdk_apigatewayv2::types::Api) -> (V2Api, Vec<CollectionError>) {
+async fn collect_api(
+    c: &Clients,
+    t: &TargetFacts,
+    api: aws_sdk_apigatewayv2::types::Api,
+) -> (V2Api, Vec<CollectionError>) {
     let id = api.api_id().unwrap_or_default().to_string();
     let arn = t.v2_api_arn(&id);
     let mut errors = Vec::new();
-    let mut fail = |op: &str, reason: String| errors.push(CollectionError { resource: arn.clone(), operation: op.into(), reason });
+    let mut fail = |op: &str, reason: String| {
+        errors.push(CollectionError {
+            resource: arn.clone(),
+            operation: op.into(),
+            reason,
+        })
+    };
     let mut out = V2Api {
         id: id.clone(),
         name: api.name().unwrap_or_default().to_string(),
-        protocol: api.protocol_type().map(|p| p.as_str().to_string()).unwrap_or_default(),
+        protocol: api
+            .protocol_type()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default(),
         disable_execute_api_endpoint: api.disable_execute_api_endpoint().unwrap_or(false),
         cors: api.cors_configuration().map(|c| Cors {
             allow_origins: c.allow_origins().to_vec(),
@@ -106,12 +129,22 @@ async fn collect_api(c: &Clients, t: &TargetFacts, api: aws_sdk_apigatewayv2::ty
             allow_methods: c.allow_methods().to_vec(),
             allow_headers: c.allow_headers().to_vec(),
         }),
-        tags: api.tags().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default(),
+        tags: api
+            .tags()
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
         definition_source: "working copy (get_routes)".into(),
         ..V2Api::default()
     };
 
-    match all_pages!(|tok: Option<String>| c.v2.get_stages().api_id(&id).max_results("100").set_next_token(tok).send()) {
+    match all_pages!(|tok: Option<String>| c
+        .v2
+        .get_stages()
+        .api_id(&id)
+        .max_results("100")
+        .set_next_token(tok)
+        .send())
+    {
         Ok(stages) => {
             out.stages = stages
                 .iter()
@@ -124,24 +157,41 @@ async fn collect_api(c: &Clients, t: &TargetFacts, api: aws_sdk_apigatewayv2::ty
                     default_route_settings: settings(s.default_route_settings()),
                     route_settings: s
                         .route_settings()
-                        .map(|m| m.iter().map(|(k, v)| (k.clone(), settings(Some(v)))).collect())
+                        .map(|m| {
+                            m.iter()
+                                .map(|(k, v)| (k.clone(), settings(Some(v))))
+                                .collect()
+                        })
                         .unwrap_or_default(),
                     client_certificate_id: s.client_certificate_id().map(str::to_string),
                     variables: stage_variables(s.stage_variables()),
-                    tags: s.tags().map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default(),
+                    tags: s
+                        .tags()
+                        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                        .unwrap_or_default(),
                 })
                 .collect()
         }
         Err(reason) => fail("apigateway:GetStages (v2)", reason),
     }
-    match all_pages!(|tok: Option<String>| c.v2.get_routes().api_id(&id).max_results("100").set_next_token(tok).send()) {
+    match all_pages!(|tok: Option<String>| c
+        .v2
+        .get_routes()
+        .api_id(&id)
+        .max_results("100")
+        .set_next_token(tok)
+        .send())
+    {
         Ok(routes) => {
             out.routes = routes
                 .iter()
                 .map(|r| V2Route {
                     id: r.route_id().unwrap_or_default().to_string(),
                     route_key: r.route_key().unwrap_or_default().to_string(),
-                    authorization_type: r.authorization_type().map(|a| a.as_str().to_string()).unwrap_or_else(|| "NONE".into()),
+                    authorization_type: r
+                        .authorization_type()
+                        .map(|a| a.as_str().to_string())
+                        .unwrap_or_else(|| "NONE".into()),
                     authorizer_id: r.authorizer_id().map(str::to_string),
                     api_key_required: r.api_key_required().unwrap_or(false),
                     target: r.target().map(str::to_string),
@@ -150,41 +200,85 @@ async fn collect_api(c: &Clients, t: &TargetFacts, api: aws_sdk_apigatewayv2::ty
         }
         Err(reason) => fail("apigateway:GetRoutes", reason),
     }
-    match all_pages!(|tok: Option<String>| c.v2.get_integrations().api_id(&id).max_results("100").set_next_token(tok).send()) {
+    match all_pages!(|tok: Option<String>| c
+        .v2
+        .get_integrations()
+        .api_id(&id)
+        .max_results("100")
+        .set_next_token(tok)
+        .send())
+    {
         Ok(list) => {
             out.integrations = list
                 .iter()
                 .map(|i| V2Integration {
                     id: i.integration_id().unwrap_or_default().to_string(),
-                    integration_type: i.integration_type().map(|t| t.as_str().to_string()).unwrap_or_default(),
+                    integration_type: i
+                        .integration_type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
                     uri: i.integration_uri().map(str::to_string),
                     connection_type: i.connection_type().map(|c| c.as_str().to_string()),
-                    tls_server_name_to_verify: i.tls_config().and_then(|t| t.server_name_to_verify()).map(str::to_string),
+                    tls_server_name_to_verify: i
+                        .tls_config()
+                        .and_then(|t| t.server_name_to_verify())
+                        .map(str::to_string),
                 })
                 .collect()
         }
         Err(reason) => fail("apigateway:GetIntegrations", reason),
     }
-    match all_pages!(|tok: Option<String>| c.v2.get_authorizers().api_id(&id).max_results("100").set_next_token(tok).send()) {
+    match all_pages!(|tok: Option<String>| c
+        .v2
+        .get_authorizers()
+        .api_id(&id)
+        .max_results("100")
+        .set_next_token(tok)
+        .send())
+    {
         Ok(list) => out.authorizers = list.iter().map(authorizer).collect(),
         Err(list_failure) => {
             // Read each authorizer the routes reference instead (moto cannot list them).
-            let mut ids: Vec<String> = out.routes.iter().filter_map(|r| r.authorizer_id.clone()).collect();
+            let mut ids: Vec<String> = out
+                .routes
+                .iter()
+                .filter_map(|r| r.authorizer_id.clone())
+                .collect();
             ids.sort();
             ids.dedup();
             for aid in ids {
-                match c.v2.get_authorizer().api_id(&id).authorizer_id(&aid).send().await {
+                match c
+                    .v2
+                    .get_authorizer()
+                    .api_id(&id)
+                    .authorizer_id(&aid)
+                    .send()
+                    .await
+                {
                     Ok(a) => out.authorizers.push(Authorizer {
                         id: a.authorizer_id().unwrap_or(&aid).to_string(),
                         name: a.name().unwrap_or_default().to_string(),
-                        authorizer_type: a.authorizer_type().map(|t| t.as_str().to_string()).unwrap_or_default(),
-                        identity_source: (!a.identity_source().is_empty()).then(|| a.identity_source().join(",")),
+                        authorizer_type: a
+                            .authorizer_type()
+                            .map(|t| t.as_str().to_string())
+                            .unwrap_or_default(),
+                        identity_source: (!a.identity_source().is_empty())
+                            .then(|| a.identity_source().join(",")),
                         result_ttl_seconds: a.authorizer_result_ttl_in_seconds(),
-                        jwt_issuer: a.jwt_configuration().and_then(|j| j.issuer()).map(str::to_string),
-                        jwt_audience: a.jwt_configuration().map(|j| j.audience().to_vec()).unwrap_or_default(),
+                        jwt_issuer: a
+                            .jwt_configuration()
+                            .and_then(|j| j.issuer())
+                            .map(str::to_string),
+                        jwt_audience: a
+                            .jwt_configuration()
+                            .map(|j| j.audience().to_vec())
+                            .unwrap_or_default(),
                         provider_arns: Vec::new(),
                     }),
-                    Err(e) => fail("apigateway:GetAuthorizer", format!("{}; listing failed too: {list_failure}", describe_error(&e))),
+                    Err(e) => fail(
+                        "apigateway:GetAuthorizer",
+                        format!("{}; listing failed too: {list_failure}", describe_error(&e)),
+                    ),
                 }
             }
         }
@@ -193,16 +287,15 @@ async fn collect_api(c: &Clients, t: &TargetFacts, api: aws_sdk_apigatewayv2::ty
     if !out.is_websocket()
         && let Some(stage) = out.stages.first().map(|s| s.name.clone())
     {
-        let export = c
-            .v2
-            .export_api()
-            .api_id(&id)
-            .specification("OAS30")
-            .output_type("JSON")
-            .include_extensions(true)
-            .stage_name(&stage)
-            .send()
-            .await;
+        let export =
+            c.v2.export_api()
+                .api_id(&id)
+                .specification("OAS30")
+                .output_type("JSON")
+                .include_extensions(true)
+                .stage_name(&stage)
+                .send()
+                .await;
         out.definition_source = match export {
             Ok(e) => match e.body().map(|b| parse_http_export(b.as_ref())) {
                 Some(Ok(parsed)) if parsed.has_extensions => {
@@ -213,10 +306,14 @@ async fn collect_api(c: &Clients, t: &TargetFacts, api: aws_sdk_apigatewayv2::ty
                 Some(Err(err)) => format!("working copy (get_routes): {err}"),
                 None => "working copy (get_routes): the export is empty".into(),
             },
-            Err(e) => format!("working copy (get_routes): export_api failed: {}", describe_error(&e)),
+            Err(e) => format!(
+                "working copy (get_routes): export_api failed: {}",
+                describe_error(&e)
+            ),
         };
     } else if out.is_websocket() {
-        out.definition_source = "working copy (get_routes): WebSocket APIs cannot be exported".into();
+        out.definition_source =
+            "working copy (get_routes): WebSocket APIs cannot be exported".into();
     }
     (out, errors)
 }
@@ -224,7 +321,11 @@ async fn collect_api(c: &Clients, t: &TargetFacts, api: aws_sdk_apigatewayv2::ty
 /// The deployed definition wins: route authorization and integrations from the export.
 fn apply_export(api: &mut V2Api, export: apispm_core::gateway_export::HttpExport) {
     for deployed in &export.routes {
-        if let Some(route) = api.routes.iter_mut().find(|r| r.route_key == deployed.route_key) {
+        if let Some(route) = api
+            .routes
+            .iter_mut()
+            .find(|r| r.route_key == deployed.route_key)
+        {
             route.authorization_type = deployed.authorization_type.clone();
             if deployed.target.is_some() {
                 route.target = deployed.target.clone();

@@ -270,7 +270,6 @@ pub struct UsagePlan {
     pub quota: bool,
 }
 
-
 /// ARNs in the forms Security Hub and AWS use (reference §5 design notes).
 impl TargetFacts {
     fn prefix(&self) -> String {
@@ -304,15 +303,26 @@ impl TargetFacts {
         format!("{}/domainnames/{name}", self.prefix())
     }
     pub fn account_scope(&self) -> String {
-        format!("arn:{}:apigateway:{}::/account", self.partition, self.region)
+        format!(
+            "arn:{}:apigateway:{}::/account",
+            self.partition, self.region
+        )
     }
 
     /// Whether stage or route throttling limits protect more than the account default: a limit
     /// is set and it is below the account's (when the account settings are known).
     pub fn throttle_is_effective(&self, rate: Option<f64>, burst: Option<i32>) -> bool {
         let account = self.account_settings.as_ref();
-        let rate_ok = rate.is_some_and(|r| account.and_then(|a| a.throttle_rate_limit).is_none_or(|a| r < a));
-        let burst_ok = burst.is_some_and(|b| account.and_then(|a| a.throttle_burst_limit).is_none_or(|a| b < a));
+        let rate_ok = rate.is_some_and(|r| {
+            account
+                .and_then(|a| a.throttle_rate_limit)
+                .is_none_or(|a| r < a)
+        });
+        let burst_ok = burst.is_some_and(|b| {
+            account
+                .and_then(|a| a.throttle_burst_limit)
+                .is_none_or(|a| b < a)
+        });
         rate_ok || burst_ok
     }
 
@@ -329,9 +339,10 @@ impl TargetFacts {
         self.domains
             .iter()
             .filter(|d| {
-                d.mappings
-                    .iter()
-                    .any(|m| m.api_id == api && (stage.is_none() || m.stage.as_deref() == stage || m.stage.is_none()))
+                d.mappings.iter().any(|m| {
+                    m.api_id == api
+                        && (stage.is_none() || m.stage.as_deref() == stage || m.stage.is_none())
+                })
             })
             .collect()
     }
@@ -369,7 +380,11 @@ impl ApiKind {
     }
 
     pub fn of_v2(api: &V2Api) -> ApiKind {
-        if api.is_websocket() { ApiKind::Websocket } else { ApiKind::Http }
+        if api.is_websocket() {
+            ApiKind::Websocket
+        } else {
+            ApiKind::Http
+        }
     }
 }
 
@@ -427,18 +442,30 @@ fn rest_exposure(t: &TargetFacts, api: &RestApi) -> ExposureHint {
     if let Some(hint) = tag_exposure(&api.tags) {
         return hint;
     }
-    let reading = api.policy.as_deref().and_then(|p| crate::resource_policy::read(p, &t.account).ok());
+    let reading = api
+        .policy
+        .as_deref()
+        .and_then(|p| crate::resource_policy::read(p, &t.account).ok());
     if api.endpoint_types.iter().any(|e| e == "PRIVATE") {
-        return ExposureHint { exposure: Exposure::Internal, reason: "internal: PRIVATE endpoint type".into() };
+        return ExposureHint {
+            exposure: Exposure::Internal,
+            reason: "internal: PRIVATE endpoint type".into(),
+        };
     }
     if let Some(r) = &reading {
         if r.vpc_restricted {
-            return ExposureHint { exposure: Exposure::Internal, reason: "internal: resource policy limits invoke to VPC endpoints".into() };
+            return ExposureHint {
+                exposure: Exposure::Internal,
+                reason: "internal: resource policy limits invoke to VPC endpoints".into(),
+            };
         }
         if !r.other_accounts.is_empty() {
             return ExposureHint {
                 exposure: Exposure::Partner,
-                reason: format!("partner: resource policy grants accounts {}", r.other_accounts.join(", ")),
+                reason: format!(
+                    "partner: resource policy grants accounts {}",
+                    r.other_accounts.join(", ")
+                ),
             };
         }
     }
@@ -447,13 +474,28 @@ fn rest_exposure(t: &TargetFacts, api: &RestApi) -> ExposureHint {
 
 fn mtls_or_external(t: &TargetFacts, api_id: &str, what: &str) -> ExposureHint {
     use crate::model::Exposure;
-    if let Some(d) = t.domains_for(api_id, None).into_iter().find(|d| d.mutual_tls.is_some()) {
-        return ExposureHint { exposure: Exposure::Partner, reason: format!("partner: served by mutual-TLS domain {}", d.name) };
+    if let Some(d) = t
+        .domains_for(api_id, None)
+        .into_iter()
+        .find(|d| d.mutual_tls.is_some())
+    {
+        return ExposureHint {
+            exposure: Exposure::Partner,
+            reason: format!("partner: served by mutual-TLS domain {}", d.name),
+        };
     }
-    ExposureHint { exposure: Exposure::External, reason: format!("external: public {what} endpoint") }
+    ExposureHint {
+        exposure: Exposure::External,
+        reason: format!("external: public {what} endpoint"),
+    }
 }
 
-const SECURITY_RESPONSE_HEADERS: &[&str] = &["strict-transport-security", "x-content-type-options", "x-frame-options", "cache-control"];
+const SECURITY_RESPONSE_HEADERS: &[&str] = &[
+    "strict-transport-security",
+    "x-content-type-options",
+    "x-frame-options",
+    "cache-control",
+];
 
 /// Every deployed endpoint of a target, with its resolved facts.
 pub fn endpoints(t: &TargetFacts) -> Vec<GatewayEndpoint> {
@@ -464,20 +506,40 @@ pub fn endpoints(t: &TargetFacts) -> Vec<GatewayEndpoint> {
         let gateway_cors = api.gateway_responses.iter().find_map(|r| {
             r.response_parameters
                 .iter()
-                .find(|(k, v)| k.to_ascii_lowercase().ends_with("access-control-allow-origin") && v.trim_matches('\'') == "*")
-                .map(|_| format!("gateway response {} maps Access-Control-Allow-Origin '*'", r.response_type))
+                .find(|(k, v)| {
+                    k.to_ascii_lowercase()
+                        .ends_with("access-control-allow-origin")
+                        && v.trim_matches('\'') == "*"
+                })
+                .map(|_| {
+                    format!(
+                        "gateway response {} maps Access-Control-Allow-Origin '*'",
+                        r.response_type
+                    )
+                })
         });
         for s in &api.stages {
-            let plans: Vec<&str> = t.usage_plans_for(&api.id, &s.name).into_iter().filter(|p| p.throttled).map(|p| p.name.as_str()).collect();
+            let plans: Vec<&str> = t
+                .usage_plans_for(&api.id, &s.name)
+                .into_iter()
+                .filter(|p| p.throttled)
+                .map(|p| p.name.as_str())
+                .collect();
             let domain_policies: Vec<(String, String)> = t
                 .domains_for(&api.id, Some(&s.name))
                 .into_iter()
-                .flat_map(|d| d.security_policies.iter().map(move |p| (d.name.clone(), p.clone())))
+                .flat_map(|d| {
+                    d.security_policies
+                        .iter()
+                        .map(move |p| (d.name.clone(), p.clone()))
+                })
                 .collect();
             for m in &s.methods {
                 let key = format!("{}/{}", m.path.trim_start_matches('/'), m.http_method);
                 let setting = s.method_settings.get(&key).or(s.default_setting());
-                let throttled_by = if setting.is_some_and(|x| t.throttle_is_effective(x.throttling_rate_limit, x.throttling_burst_limit)) {
+                let throttled_by = if setting.is_some_and(|x| {
+                    t.throttle_is_effective(x.throttling_rate_limit, x.throttling_burst_limit)
+                }) {
                     Some(format!("stage {} method settings throttle", s.name))
                 } else if !plans.is_empty() {
                     Some(format!("usage plan(s) {}", plans.join(", ")))
@@ -492,8 +554,15 @@ pub fn endpoints(t: &TargetFacts) -> Vec<GatewayEndpoint> {
                 });
                 let plaintext_backend = m.integration.as_ref().and_then(|i| {
                     let http = matches!(i.integration_type.as_str(), "HTTP" | "HTTP_PROXY");
-                    if http && i.uri.as_deref().is_some_and(|u| u.to_ascii_lowercase().starts_with("http://")) {
-                        Some(format!("integration calls {}", i.uri.as_deref().unwrap_or("")))
+                    if http
+                        && i.uri
+                            .as_deref()
+                            .is_some_and(|u| u.to_ascii_lowercase().starts_with("http://"))
+                    {
+                        Some(format!(
+                            "integration calls {}",
+                            i.uri.as_deref().unwrap_or("")
+                        ))
                     } else if i.insecure_skip_verification {
                         Some("integration skips TLS verification".to_string())
                     } else {
@@ -504,7 +573,12 @@ pub fn endpoints(t: &TargetFacts) -> Vec<GatewayEndpoint> {
                     .cors_allow_origin
                     .as_deref()
                     .filter(|o| o.trim_matches('\'') == "*")
-                    .map(|_| format!("{} {} maps Access-Control-Allow-Origin '*'", m.http_method, m.path))
+                    .map(|_| {
+                        format!(
+                            "{} {} maps Access-Control-Allow-Origin '*'",
+                            m.http_method, m.path
+                        )
+                    })
                     .or_else(|| gateway_cors.clone());
                 out.push(GatewayEndpoint {
                     account: t.account.clone(),
@@ -536,9 +610,14 @@ pub fn endpoints(t: &TargetFacts) -> Vec<GatewayEndpoint> {
     }
     for api in &t.v2_apis {
         let kind = ApiKind::of_v2(api);
-        let exposure = tag_exposure(&api.tags).unwrap_or_else(|| mtls_or_external(t, &api.id, kind.as_str()));
+        let exposure =
+            tag_exposure(&api.tags).unwrap_or_else(|| mtls_or_external(t, &api.id, kind.as_str()));
         let owner = api.tags.get("apispm:owner").cloned();
-        let connect = api.routes.iter().find(|r| r.route_key == "$connect").map(|r| r.authorization_type.clone());
+        let connect = api
+            .routes
+            .iter()
+            .find(|r| r.route_key == "$connect")
+            .map(|r| r.authorization_type.clone());
         let cors_wildcard = api
             .cors
             .as_ref()
@@ -548,7 +627,11 @@ pub fn endpoints(t: &TargetFacts) -> Vec<GatewayEndpoint> {
             let domain_policies: Vec<(String, String)> = t
                 .domains_for(&api.id, Some(&s.name))
                 .into_iter()
-                .flat_map(|d| d.security_policies.iter().map(move |p| (d.name.clone(), p.clone())))
+                .flat_map(|d| {
+                    d.security_policies
+                        .iter()
+                        .map(move |p| (d.name.clone(), p.clone()))
+                })
                 .collect();
             for r in &api.routes {
                 let (method, path) = match r.route_key.split_once(' ') {
@@ -556,8 +639,13 @@ pub fn endpoints(t: &TargetFacts) -> Vec<GatewayEndpoint> {
                     _ if kind == ApiKind::Http => ("ANY".to_string(), r.route_key.clone()),
                     _ => ("WS".to_string(), r.route_key.clone()),
                 };
-                let settings = s.route_settings.get(&r.route_key).unwrap_or(&s.default_route_settings);
-                let throttled = |x: &RouteSettings| t.throttle_is_effective(x.throttling_rate_limit, x.throttling_burst_limit);
+                let settings = s
+                    .route_settings
+                    .get(&r.route_key)
+                    .unwrap_or(&s.default_route_settings);
+                let throttled = |x: &RouteSettings| {
+                    t.throttle_is_effective(x.throttling_rate_limit, x.throttling_burst_limit)
+                };
                 let throttled_by = if throttled(settings) {
                     Some(format!("stage {} route throttling", s.name))
                 } else if throttled(&s.default_route_settings) {
@@ -572,8 +660,9 @@ pub fn endpoints(t: &TargetFacts) -> Vec<GatewayEndpoint> {
                     .and_then(|id| api.integrations.iter().find(|i| i.id == id));
                 let plaintext_backend = integration.and_then(|i| {
                     let uri = i.uri.as_deref()?;
-                    (uri.to_ascii_lowercase().starts_with("http://") && i.tls_server_name_to_verify.is_none())
-                        .then(|| format!("integration calls {uri}"))
+                    (uri.to_ascii_lowercase().starts_with("http://")
+                        && i.tls_server_name_to_verify.is_none())
+                    .then(|| format!("integration calls {uri}"))
                 });
                 out.push(GatewayEndpoint {
                     account: t.account.clone(),
@@ -589,7 +678,11 @@ pub fn endpoints(t: &TargetFacts) -> Vec<GatewayEndpoint> {
                     definition_source: api.definition_source.clone(),
                     authorization_type: r.authorization_type.clone(),
                     api_key_required: r.api_key_required,
-                    connect_authorization: if kind == ApiKind::Websocket { connect.clone() } else { None },
+                    connect_authorization: if kind == ApiKind::Websocket {
+                        connect.clone()
+                    } else {
+                        None
+                    },
                     validated: None,
                     validation_supported: false,
                     plaintext_backend,
@@ -609,6 +702,8 @@ pub fn endpoints(t: &TargetFacts) -> Vec<GatewayEndpoint> {
 impl GatewayEndpoint {
     /// Whether the deployed definition maps every security response header.
     pub fn maps_security_headers(&self) -> bool {
-        SECURITY_RESPONSE_HEADERS.iter().all(|h| self.response_headers.iter().any(|r| r == h))
+        SECURITY_RESPONSE_HEADERS
+            .iter()
+            .all(|h| self.response_headers.iter().any(|r| r == h))
     }
 }

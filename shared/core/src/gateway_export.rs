@@ -10,7 +10,16 @@
 use crate::gateway::{Integration, RequestValidator, RestMethod, V2Integration, V2Route};
 use serde_json::{Map, Value};
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method"];
+const METHODS: [&str; 8] = [
+    "get",
+    "put",
+    "post",
+    "delete",
+    "options",
+    "head",
+    "patch",
+    "x-amazon-apigateway-any-method",
+];
 
 #[derive(Debug, Default, PartialEq)]
 pub struct RestExport {
@@ -33,7 +42,11 @@ fn parse(bytes: &[u8]) -> Result<Value, ExportError> {
 }
 
 fn method_name(key: &str) -> String {
-    if key == "x-amazon-apigateway-any-method" { "ANY".into() } else { key.to_ascii_uppercase() }
+    if key == "x-amazon-apigateway-any-method" {
+        "ANY".into()
+    } else {
+        key.to_ascii_uppercase()
+    }
 }
 
 /// Security scheme name → (authorization type, is an API key).
@@ -46,7 +59,10 @@ fn scheme_kinds(doc: &Value) -> Map<String, Value> {
 }
 
 fn rest_auth_type(scheme: &Value) -> (&'static str, bool) {
-    let authtype = scheme.get("x-amazon-apigateway-authtype").and_then(Value::as_str).unwrap_or("");
+    let authtype = scheme
+        .get("x-amazon-apigateway-authtype")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     match authtype.to_ascii_lowercase().as_str() {
         "cognito_user_pools" => ("COGNITO_USER_POOLS", false),
         "custom" => ("CUSTOM", false),
@@ -58,19 +74,23 @@ fn rest_auth_type(scheme: &Value) -> (&'static str, bool) {
 }
 
 fn has_extensions(doc: &Value) -> bool {
-    doc.get("paths").and_then(Value::as_object).is_some_and(|paths| {
-        paths.values().filter_map(Value::as_object).any(|item| {
-            item.values()
-                .filter_map(Value::as_object)
-                .any(|op| op.contains_key("x-amazon-apigateway-integration"))
+    doc.get("paths")
+        .and_then(Value::as_object)
+        .is_some_and(|paths| {
+            paths.values().filter_map(Value::as_object).any(|item| {
+                item.values()
+                    .filter_map(Value::as_object)
+                    .any(|op| op.contains_key("x-amazon-apigateway-integration"))
+            })
         })
-    })
 }
 
 pub fn parse_rest_export(bytes: &[u8]) -> Result<RestExport, ExportError> {
     let doc = parse(bytes)?;
     let schemes = scheme_kinds(&doc);
-    let default_validator = doc.get("x-amazon-apigateway-request-validator").and_then(Value::as_str);
+    let default_validator = doc
+        .get("x-amazon-apigateway-request-validator")
+        .and_then(Value::as_str);
     let validators: Vec<RequestValidator> = doc
         .get("x-amazon-apigateway-request-validators")
         .and_then(Value::as_object)
@@ -78,8 +98,14 @@ pub fn parse_rest_export(bytes: &[u8]) -> Result<RestExport, ExportError> {
             m.iter()
                 .map(|(name, v)| RequestValidator {
                     id: format!("export:{name}"),
-                    validate_request_body: v.get("validateRequestBody").and_then(Value::as_bool).unwrap_or(false),
-                    validate_request_parameters: v.get("validateRequestParameters").and_then(Value::as_bool).unwrap_or(false),
+                    validate_request_body: v
+                        .get("validateRequestBody")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                    validate_request_parameters: v
+                        .get("validateRequestParameters")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
                 })
                 .collect()
         })
@@ -87,13 +113,23 @@ pub fn parse_rest_export(bytes: &[u8]) -> Result<RestExport, ExportError> {
     let root_security = doc.get("security");
     let mut methods = Vec::new();
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-        let Some(item) = item.as_object() else { continue };
+        let Some(item) = item.as_object() else {
+            continue;
+        };
         for key in METHODS {
-            let Some(op) = item.get(key).and_then(Value::as_object) else { continue };
+            let Some(op) = item.get(key).and_then(Value::as_object) else {
+                continue;
+            };
             let mut authorization_type = "NONE";
             let mut api_key_required = false;
             let mut authorizer_id = None;
-            for requirement in op.get("security").or(root_security).and_then(Value::as_array).into_iter().flatten() {
+            for requirement in op
+                .get("security")
+                .or(root_security)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 for name in requirement.as_object().into_iter().flat_map(|r| r.keys()) {
                     let scheme = schemes.get(name).cloned().unwrap_or(Value::Null);
                     let (kind, is_key) = rest_auth_type(&scheme);
@@ -107,8 +143,18 @@ pub fn parse_rest_export(bytes: &[u8]) -> Result<RestExport, ExportError> {
             let integration_ext = op.get("x-amazon-apigateway-integration");
             let mut response_headers: Vec<String> = Vec::new();
             let mut cors_allow_origin = None;
-            for response in op.get("responses").and_then(Value::as_object).into_iter().flat_map(|r| r.values()) {
-                for h in response.get("headers").and_then(Value::as_object).into_iter().flat_map(|h| h.keys()) {
+            for response in op
+                .get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|r| r.values())
+            {
+                for h in response
+                    .get("headers")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|h| h.keys())
+                {
                     response_headers.push(h.to_ascii_lowercase());
                 }
             }
@@ -118,7 +164,12 @@ pub fn parse_rest_export(bytes: &[u8]) -> Result<RestExport, ExportError> {
                 .into_iter()
                 .flat_map(|r| r.values())
             {
-                for (k, v) in response.get("responseParameters").and_then(Value::as_object).into_iter().flatten() {
+                for (k, v) in response
+                    .get("responseParameters")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(header) = k.strip_prefix("method.response.header.") {
                         let header = header.to_ascii_lowercase();
                         if header == "access-control-allow-origin" {
@@ -131,9 +182,16 @@ pub fn parse_rest_export(bytes: &[u8]) -> Result<RestExport, ExportError> {
             response_headers.sort();
             response_headers.dedup();
             let integration = integration_ext.map(|i| Integration {
-                integration_type: i.get("type").and_then(Value::as_str).unwrap_or("").to_ascii_uppercase(),
+                integration_type: i
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_ascii_uppercase(),
                 uri: i.get("uri").and_then(Value::as_str).map(str::to_string),
-                connection_type: i.get("connectionType").and_then(Value::as_str).map(str::to_string),
+                connection_type: i
+                    .get("connectionType")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 insecure_skip_verification: i
                     .pointer("/tlsConfig/insecureSkipVerification")
                     .and_then(Value::as_bool)
@@ -143,8 +201,14 @@ pub fn parse_rest_export(bytes: &[u8]) -> Result<RestExport, ExportError> {
                 .get("x-amazon-apigateway-request-validator")
                 .and_then(Value::as_str)
                 .or(default_validator);
-            let has_inputs = op.get("parameters").and_then(Value::as_array).is_some_and(|p| !p.is_empty())
-                || item.get("parameters").and_then(Value::as_array).is_some_and(|p| !p.is_empty())
+            let has_inputs = op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .is_some_and(|p| !p.is_empty())
+                || item
+                    .get("parameters")
+                    .and_then(Value::as_array)
+                    .is_some_and(|p| !p.is_empty())
                 || op.contains_key("requestBody");
             methods.push(RestMethod {
                 path: path.clone(),
@@ -183,19 +247,41 @@ pub fn parse_http_export(bytes: &[u8]) -> Result<HttpExport, ExportError> {
         ..HttpExport::default()
     };
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-        let Some(item) = item.as_object() else { continue };
+        let Some(item) = item.as_object() else {
+            continue;
+        };
         for key in METHODS {
-            let Some(op) = item.get(key).and_then(Value::as_object) else { continue };
-            let route_key = if path == "/$default" { "$default".to_string() } else { format!("{} {path}", method_name(key)) };
+            let Some(op) = item.get(key).and_then(Value::as_object) else {
+                continue;
+            };
+            let route_key = if path == "/$default" {
+                "$default".to_string()
+            } else {
+                format!("{} {path}", method_name(key))
+            };
             let mut authorization_type = "NONE".to_string();
             let mut authorizer_id = None;
-            for requirement in op.get("security").and_then(Value::as_array).into_iter().flatten() {
+            for requirement in op
+                .get("security")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 for name in requirement.as_object().into_iter().flat_map(|r| r.keys()) {
                     let scheme = schemes.get(name).cloned().unwrap_or(Value::Null);
-                    let kind = match scheme.pointer("/x-amazon-apigateway-authorizer/type").and_then(Value::as_str) {
+                    let kind = match scheme
+                        .pointer("/x-amazon-apigateway-authorizer/type")
+                        .and_then(Value::as_str)
+                    {
                         Some("jwt") => "JWT",
                         Some("request") => "CUSTOM",
-                        _ if scheme.get("x-amazon-apigateway-authtype").and_then(Value::as_str) == Some("awsSigv4") => "AWS_IAM",
+                        _ if scheme
+                            .get("x-amazon-apigateway-authtype")
+                            .and_then(Value::as_str)
+                            == Some("awsSigv4") =>
+                        {
+                            "AWS_IAM"
+                        }
                         _ => continue,
                     };
                     authorization_type = kind.to_string();
@@ -206,9 +292,16 @@ pub fn parse_http_export(bytes: &[u8]) -> Result<HttpExport, ExportError> {
             if let Some(i) = op.get("x-amazon-apigateway-integration") {
                 export.integrations.push(V2Integration {
                     id: integration_id.clone(),
-                    integration_type: i.get("type").and_then(Value::as_str).unwrap_or("").to_ascii_uppercase(),
+                    integration_type: i
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_ascii_uppercase(),
                     uri: i.get("uri").and_then(Value::as_str).map(str::to_string),
-                    connection_type: i.get("connectionType").and_then(Value::as_str).map(str::to_string),
+                    connection_type: i
+                        .get("connectionType")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
                     tls_server_name_to_verify: i
                         .pointer("/tlsConfig/serverNameToVerify")
                         .and_then(Value::as_str)
@@ -221,7 +314,9 @@ pub fn parse_http_export(bytes: &[u8]) -> Result<HttpExport, ExportError> {
                 authorization_type,
                 authorizer_id,
                 api_key_required: false,
-                target: op.get("x-amazon-apigateway-integration").map(|_| format!("integrations/{integration_id}")),
+                target: op
+                    .get("x-amazon-apigateway-integration")
+                    .map(|_| format!("integrations/{integration_id}")),
             });
         }
     }
@@ -239,19 +334,39 @@ mod tests {
     fn rest_export_yields_deployed_methods() {
         let e = parse_rest_export(REST.as_bytes()).unwrap();
         assert!(e.has_extensions);
-        let find = |m: &str, p: &str| e.methods.iter().find(|x| x.http_method == m && x.path == p).unwrap();
+        let find = |m: &str, p: &str| {
+            e.methods
+                .iter()
+                .find(|x| x.http_method == m && x.path == p)
+                .unwrap()
+        };
         let get = find("GET", "/pets");
         assert_eq!(get.authorization_type, "COGNITO_USER_POOLS");
-        assert_eq!(get.integration.as_ref().unwrap().integration_type, "HTTP_PROXY");
-        assert!(get.response_headers.contains(&"strict-transport-security".to_string()));
+        assert_eq!(
+            get.integration.as_ref().unwrap().integration_type,
+            "HTTP_PROXY"
+        );
+        assert!(
+            get.response_headers
+                .contains(&"strict-transport-security".to_string())
+        );
         let post = find("POST", "/pets");
         assert_eq!(post.authorization_type, "NONE");
         assert!(post.api_key_required);
         assert_eq!(post.request_validator_id.as_deref(), Some("export:all"));
         assert!(post.has_inputs);
         let legacy = find("GET", "/legacy");
-        assert_eq!(legacy.integration.as_ref().unwrap().uri.as_deref(), Some("http://legacy.internal.example.com/"));
-        assert!(legacy.integration.as_ref().unwrap().insecure_skip_verification);
+        assert_eq!(
+            legacy.integration.as_ref().unwrap().uri.as_deref(),
+            Some("http://legacy.internal.example.com/")
+        );
+        assert!(
+            legacy
+                .integration
+                .as_ref()
+                .unwrap()
+                .insecure_skip_verification
+        );
         let options = find("OPTIONS", "/pets");
         assert_eq!(options.cors_allow_origin.as_deref(), Some("'*'"));
         assert_eq!(e.validators.len(), 2);
@@ -271,11 +386,22 @@ mod tests {
     fn http_export_yields_routes_and_integrations() {
         let e = parse_http_export(HTTP.as_bytes()).unwrap();
         assert!(e.has_extensions);
-        let jwt = e.routes.iter().find(|r| r.route_key == "GET /items").unwrap();
+        let jwt = e
+            .routes
+            .iter()
+            .find(|r| r.route_key == "GET /items")
+            .unwrap();
         assert_eq!(jwt.authorization_type, "JWT");
         let open = e.routes.iter().find(|r| r.route_key == "$default").unwrap();
         assert_eq!(open.authorization_type, "NONE");
-        let private = e.integrations.iter().find(|i| i.connection_type.as_deref() == Some("VPC_LINK")).unwrap();
-        assert_eq!(private.tls_server_name_to_verify.as_deref(), Some("items.internal.example.com"));
+        let private = e
+            .integrations
+            .iter()
+            .find(|i| i.connection_type.as_deref() == Some("VPC_LINK"))
+            .unwrap();
+        assert_eq!(
+            private.tls_server_name_to_verify.as_deref(),
+            Some("items.internal.example.com")
+        );
     }
 }

@@ -322,7 +322,10 @@ pub fn assess(snapshot: &Snapshot, policies: &[Policy], now: DateTime<Utc>) -> P
 
 /// Evaluate every gateway control on one target: resources with their verdicts, and findings for
 /// the absent (verified) and unknown (unverified) ones.
-fn assess_gateway(target: &TargetFacts, now: DateTime<Utc>) -> (Vec<ResourcePosture>, Vec<Finding>) {
+fn assess_gateway(
+    target: &TargetFacts,
+    now: DateTime<Utc>,
+) -> (Vec<ResourcePosture>, Vec<Finding>) {
     let mut by_arn: BTreeMap<String, ResourcePosture> = BTreeMap::new();
     let mut findings = Vec::new();
     for control in gateway_controls::catalogue() {
@@ -359,7 +362,12 @@ fn assess_gateway(target: &TargetFacts, now: DateTime<Utc>) -> (Vec<ResourcePost
                 resource: v.resource.clone(),
                 endpoint_id: None,
                 message: if unverified {
-                    format!("{}: could not verify that {} ({})", v.resource, control.title.to_lowercase(), v.detail)
+                    format!(
+                        "{}: could not verify that {} ({})",
+                        v.resource,
+                        control.title.to_lowercase(),
+                        v.detail
+                    )
                 } else {
                     format!("{}: {}", v.resource, v.detail)
                 },
@@ -375,7 +383,11 @@ fn assess_gateway(target: &TargetFacts, now: DateTime<Utc>) -> (Vec<ResourcePost
                 last_seen: now,
                 resolved_at: None,
                 reopened: 0,
-                references: control.references.iter().map(FindingReference::from).collect(),
+                references: control
+                    .references
+                    .iter()
+                    .map(FindingReference::from)
+                    .collect(),
             });
         }
     }

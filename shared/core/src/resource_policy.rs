@@ -52,7 +52,11 @@ pub fn read(policy: &str, owner_account: &str) -> Result<PolicyReading, PolicyPa
             let negated = st
                 .get("Condition")
                 .and_then(Value::as_object)
-                .is_some_and(|c| c.keys().any(|op| op.starts_with("StringNotEquals") || op.starts_with("StringNotLike")));
+                .is_some_and(|c| {
+                    c.keys().any(|op| {
+                        op.starts_with("StringNotEquals") || op.starts_with("StringNotLike")
+                    })
+                });
             if principal_any && negated && keys.iter().any(|k| VPC_KEYS.contains(&k.as_str())) {
                 deny_outside_vpc = true;
             }
@@ -68,7 +72,9 @@ pub fn read(policy: &str, owner_account: &str) -> Result<PolicyReading, PolicyPa
         }
         if principal_any && !narrowed {
             let sid = st.get("Sid").and_then(Value::as_str).map(str::to_string);
-            reading.public_grants.push(sid.unwrap_or_else(|| format!("Statement[{i}]")));
+            reading
+                .public_grants
+                .push(sid.unwrap_or_else(|| format!("Statement[{i}]")));
         }
         for account in principal_accounts(st.get("Principal")) {
             if account != owner_account && !reading.other_accounts.contains(&account) {
@@ -87,7 +93,11 @@ pub fn read(policy: &str, owner_account: &str) -> Result<PolicyReading, PolicyPa
 fn as_list(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -103,13 +113,18 @@ fn grants_invoke(st: &Value) -> bool {
 fn principal_is_any(p: Option<&Value>) -> bool {
     match p {
         Some(Value::String(s)) => s == "*",
-        Some(Value::Object(m)) => m.get("AWS").map(|a| as_list(Some(a)).iter().any(|x| x == "*")).unwrap_or(false),
+        Some(Value::Object(m)) => m
+            .get("AWS")
+            .map(|a| as_list(Some(a)).iter().any(|x| x == "*"))
+            .unwrap_or(false),
         _ => false,
     }
 }
 
 fn principal_accounts(p: Option<&Value>) -> Vec<String> {
-    let Some(Value::Object(m)) = p else { return Vec::new() };
+    let Some(Value::Object(m)) = p else {
+        return Vec::new();
+    };
     as_list(m.get("AWS"))
         .into_iter()
         .filter_map(|a| {
@@ -117,7 +132,10 @@ fn principal_accounts(p: Option<&Value>) -> Vec<String> {
                 Some(a)
             } else {
                 // arn:aws:iam::123456789012:root / :role/x
-                a.split(':').nth(4).filter(|acc| acc.len() == 12).map(str::to_string)
+                a.split(':')
+                    .nth(4)
+                    .filter(|acc| acc.len() == 12)
+                    .map(str::to_string)
             }
         })
         .collect()

@@ -3,8 +3,8 @@
 //! Evidence: a sample's credential headers (`Authorization`, API-key headers, `Cookie`), or an
 //! unauthenticated request refused with 401/403; else the spec's effective security requirement.
 
-use crate::gateway::GatewayEndpoint;
 use super::{Control, EndpointFacts, Evaluation, Reference, evaluate_with};
+use crate::gateway::GatewayEndpoint;
 use crate::model::{ControlState, Severity};
 use crate::snapshot::{SecurityDeclaration, SpecOperation, TrafficSample};
 
@@ -48,7 +48,10 @@ fn evaluate(facts: &EndpointFacts) -> Evaluation {
 
 fn from_gateway(g: &GatewayEndpoint) -> Option<(ControlState, String)> {
     if g.method == "OPTIONS" {
-        return Some((ControlState::NotApplicable, "CORS preflight (OPTIONS) carries no credentials".into()));
+        return Some((
+            ControlState::NotApplicable,
+            "CORS preflight (OPTIONS) carries no credentials".into(),
+        ));
     }
     let auth = match (&g.connect_authorization, g.kind) {
         // WebSocket authorizes once, on $connect.
@@ -57,10 +60,27 @@ fn from_gateway(g: &GatewayEndpoint) -> Option<(ControlState, String)> {
         _ => g.authorization_type.as_str(),
     };
     if auth.is_empty() || auth.eq_ignore_ascii_case("NONE") {
-        let key = if g.api_key_required { "; an API key alone is not authentication" } else { "" };
-        Some((ControlState::Absent, format!("authorizationType NONE on the deployed {}{key}", g.kind.as_str())))
+        let key = if g.api_key_required {
+            "; an API key alone is not authentication"
+        } else {
+            ""
+        };
+        Some((
+            ControlState::Absent,
+            format!(
+                "authorizationType NONE on the deployed {}{key}",
+                g.kind.as_str()
+            ),
+        ))
     } else {
-        Some((ControlState::Present, format!("authorizationType {auth} on the deployed {} ({})", g.kind.as_str(), g.definition_source)))
+        Some((
+            ControlState::Present,
+            format!(
+                "authorizationType {auth} on the deployed {} ({})",
+                g.kind.as_str(),
+                g.definition_source
+            ),
+        ))
     }
 }
 

@@ -4,8 +4,8 @@
 //! reads are not granted; `*` or `null` grants them to anyone. Specs rarely say; silence is
 //! unknown.
 
-use crate::gateway::GatewayEndpoint;
 use super::{Control, EndpointFacts, Evaluation, Reference, evaluate_with};
+use crate::gateway::GatewayEndpoint;
 use crate::model::{ControlState, Severity};
 use crate::snapshot::TrafficSample;
 
@@ -37,7 +37,10 @@ fn evaluate(facts: &EndpointFacts) -> Evaluation {
 fn from_gateway(g: &GatewayEndpoint) -> Option<(ControlState, String)> {
     Some(match &g.cors_wildcard {
         Some(why) => (ControlState::Absent, why.clone()),
-        None => (ControlState::Present, "no wildcard origin configured on the API".into()),
+        None => (
+            ControlState::Present,
+            "no wildcard origin configured on the API".into(),
+        ),
     })
 }
 

@@ -3,8 +3,8 @@
 //! Evidence: the seed sample's `has_schema_validation`; else the spec — an operation with no
 //! input needs no validation, one whose every input declares a schema is validated as declared.
 
-use crate::gateway::GatewayEndpoint;
 use super::{Control, EndpointFacts, Evaluation, Reference, evaluate_with};
+use crate::gateway::GatewayEndpoint;
 use crate::model::{ControlState, Severity};
 use crate::snapshot::{SpecOperation, TrafficSample};
 
@@ -38,12 +38,24 @@ fn evaluate(facts: &EndpointFacts) -> Evaluation {
 
 fn from_gateway(g: &GatewayEndpoint) -> Option<(ControlState, String)> {
     if !g.validation_supported {
-        return Some((ControlState::Absent, format!("{} APIs have no request validation", g.kind.as_str())));
+        return Some((
+            ControlState::Absent,
+            format!("{} APIs have no request validation", g.kind.as_str()),
+        ));
     }
     Some(match g.validated {
-        None => (ControlState::NotApplicable, "the deployed method takes no input".into()),
-        Some(true) => (ControlState::Present, "a request validator checks the deployed method".into()),
-        Some(false) => (ControlState::Absent, "no request validator on the deployed method".into()),
+        None => (
+            ControlState::NotApplicable,
+            "the deployed method takes no input".into(),
+        ),
+        Some(true) => (
+            ControlState::Present,
+            "a request validator checks the deployed method".into(),
+        ),
+        Some(false) => (
+            ControlState::Absent,
+            "no request validator on the deployed method".into(),
+        ),
     })
 }
 

@@ -11,8 +11,8 @@ mod rate_limiting;
 mod security_headers;
 mod transport_encryption;
 
-use crate::model::{ControlState, Severity};
 use crate::gateway::GatewayEndpoint;
+use crate::model::{ControlState, Severity};
 use crate::snapshot::{SpecOperation, TrafficSample};
 use serde::{Deserialize, Serialize};
 

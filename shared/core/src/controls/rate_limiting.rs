@@ -3,8 +3,8 @@
 //! Evidence: rate-limit headers (or a 429) on observed responses; else rate-limit headers or a
 //! 429 response declared in the spec. A spec that is silent decides nothing.
 
-use crate::gateway::GatewayEndpoint;
 use super::{Control, EndpointFacts, Evaluation, RATE_LIMIT_HEADERS, Reference, evaluate_with};
+use crate::gateway::GatewayEndpoint;
 use crate::model::{ControlState, Severity};
 use crate::snapshot::{SpecOperation, TrafficSample};
 
@@ -39,7 +39,10 @@ fn evaluate(facts: &EndpointFacts) -> Evaluation {
 fn from_gateway(g: &GatewayEndpoint) -> Option<(ControlState, String)> {
     Some(match &g.throttled_by {
         Some(by) => (ControlState::Present, format!("throttled by {by}")),
-        None => (ControlState::Absent, "no stage, route or usage-plan throttling: account defaults alone do not count".into()),
+        None => (
+            ControlState::Absent,
+            "no stage, route or usage-plan throttling: account defaults alone do not count".into(),
+        ),
     })
 }
 

@@ -4,8 +4,8 @@
 //! Strict-Transport-Security, Cache-Control, and framing protection (X-Frame-Options or a CSP
 //! with `frame-ancestors`).
 
-use crate::gateway::GatewayEndpoint;
 use super::{Control, EndpointFacts, Evaluation, Reference, evaluate_with};
+use crate::gateway::GatewayEndpoint;
 use crate::model::{ControlState, Severity};
 use crate::snapshot::{SpecOperation, TrafficSample};
 
@@ -57,8 +57,12 @@ fn evaluate(facts: &EndpointFacts) -> Evaluation {
 
 fn from_gateway(g: &GatewayEndpoint) -> Option<(ControlState, String)> {
     // Backends may add headers the gateway never sees: only a full mapping decides.
-    g.maps_security_headers()
-        .then(|| (ControlState::Present, "the deployed definition maps every security header".to_string()))
+    g.maps_security_headers().then(|| {
+        (
+            ControlState::Present,
+            "the deployed definition maps every security header".to_string(),
+        )
+    })
 }
 
 fn from_sample(s: &TrafficSample) -> Option<(ControlState, String)> {

@@ -2,8 +2,8 @@
 //!
 //! Evidence: the scheme a sample was sent on; else the spec's effective servers.
 
-use crate::gateway::GatewayEndpoint;
 use super::{Control, EndpointFacts, Evaluation, Reference, evaluate_with};
+use crate::gateway::GatewayEndpoint;
 use crate::model::{ControlState, Severity};
 use crate::snapshot::{SpecOperation, TrafficSample};
 
@@ -35,12 +35,26 @@ fn evaluate(facts: &EndpointFacts) -> Evaluation {
 
 fn from_gateway(g: &GatewayEndpoint) -> Option<(ControlState, String)> {
     if let Some(plain) = &g.plaintext_backend {
-        return Some((ControlState::Absent, format!("{plain} (plaintext to the backend)")));
+        return Some((
+            ControlState::Absent,
+            format!("{plain} (plaintext to the backend)"),
+        ));
     }
-    if let Some((domain, policy)) = g.domain_policies.iter().find(|(_, p)| p.contains("TLS_1_0")) {
-        return Some((ControlState::Absent, format!("custom domain {domain} accepts TLS 1.0 ({policy})")));
+    if let Some((domain, policy)) = g
+        .domain_policies
+        .iter()
+        .find(|(_, p)| p.contains("TLS_1_0"))
+    {
+        return Some((
+            ControlState::Absent,
+            format!("custom domain {domain} accepts TLS 1.0 ({policy})"),
+        ));
     }
-    let domains: Vec<String> = g.domain_policies.iter().map(|(d, p)| format!("{d} {p}")).collect();
+    let domains: Vec<String> = g
+        .domain_policies
+        .iter()
+        .map(|(d, p)| format!("{d} {p}"))
+        .collect();
     Some((
         ControlState::Present,
         if domains.is_empty() {

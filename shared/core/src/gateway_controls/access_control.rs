@@ -1,6 +1,9 @@
 //! Access control and exposure: AC-1 … AC-9, AC-11 … AC-15.
 
-use super::{GatewayControl, GatewayVerdict, checkov, not_applicable_v2_stages, owasp, prowler, rest_stage_verdict, sh, v2_stage_verdict};
+use super::{
+    GatewayControl, GatewayVerdict, checkov, not_applicable_v2_stages, owasp, prowler,
+    rest_stage_verdict, sh, v2_stage_verdict,
+};
 use crate::gateway::{ApiKind, RestApi, TargetFacts};
 use crate::model::{ControlState, Severity};
 use crate::resource_policy;
@@ -14,7 +17,11 @@ pub static CONTROLS: &[GatewayControl] = &[
         evidence: "Deployed methods' authorizationType (NONE fails; OPTIONS preflights are exempt). apiKeyRequired \
                    alone is not authentication.",
         remediation: "Set an authorizer (COGNITO_USER_POOLS, CUSTOM Lambda, or AWS_IAM) on every method and redeploy.",
-        references: &[owasp("API2:2023"), checkov("CKV_AWS_59"), prowler("apigateway_restapi_authorizers_enabled")],
+        references: &[
+            owasp("API2:2023"),
+            checkov("CKV_AWS_59"),
+            prowler("apigateway_restapi_authorizers_enabled"),
+        ],
         evaluate: ac_1,
     },
     GatewayControl {
@@ -24,7 +31,11 @@ pub static CONTROLS: &[GatewayControl] = &[
         applies_to: &[ApiKind::Http, ApiKind::Websocket],
         evidence: "Route AuthorizationType (NONE fails), as Security Hub APIGateway.8 evaluates every route.",
         remediation: "Attach a JWT, Lambda (CUSTOM) or IAM authorizer to the route.",
-        references: &[sh("APIGateway.8"), owasp("API2:2023"), checkov("CKV_AWS_309")],
+        references: &[
+            sh("APIGateway.8"),
+            owasp("API2:2023"),
+            checkov("CKV_AWS_309"),
+        ],
         evaluate: ac_2,
     },
     GatewayControl {
@@ -55,7 +66,10 @@ pub static CONTROLS: &[GatewayControl] = &[
         evidence: "endpointConfiguration.types; tag `apispm:classification=external` declares an intended public API.",
         remediation: "Make internal APIs PRIVATE (VPC endpoint access), or tag intentionally public ones \
                       `apispm:classification=external`.",
-        references: &[prowler("apigateway_restapi_public"), Reference::new("AWS Config", "api-gw-endpoint-type-check")],
+        references: &[
+            prowler("apigateway_restapi_public"),
+            Reference::new("AWS Config", "api-gw-endpoint-type-check"),
+        ],
         evaluate: ac_5,
     },
     GatewayControl {
@@ -66,7 +80,10 @@ pub static CONTROLS: &[GatewayControl] = &[
         evidence: "The resource policy: Allow, Principal `*`, execute-api:Invoke, with no narrowing condition \
                    (aws:SourceVpce, aws:SourceVpc, aws:SourceIp, aws:PrincipalOrgID).",
         remediation: "Narrow the Allow with a condition (source VPC endpoint, IP range, organization) or remove it.",
-        references: &[owasp("API8:2023"), Reference::new("Cloud Custodian", "cross-account")],
+        references: &[
+            owasp("API8:2023"),
+            Reference::new("Cloud Custodian", "cross-account"),
+        ],
         evaluate: ac_6,
     },
     GatewayControl {
@@ -96,7 +113,11 @@ pub static CONTROLS: &[GatewayControl] = &[
         applies_to: &[ApiKind::Rest],
         evidence: "Stage webAclArn (WAFv2 or WAF Classic Regional).",
         remediation: "Associate an AWS WAF web ACL with the stage (managed rule groups and a rate-based rule).",
-        references: &[sh("APIGateway.4"), prowler("apigateway_restapi_waf_acl_attached"), checkov("CKV2_AWS_29")],
+        references: &[
+            sh("APIGateway.4"),
+            prowler("apigateway_restapi_waf_acl_attached"),
+            checkov("CKV2_AWS_29"),
+        ],
         evaluate: ac_9,
     },
     GatewayControl {
@@ -167,23 +188,35 @@ fn ac_1(t: &TargetFacts) -> Vec<GatewayVerdict> {
     for api in &t.rest_apis {
         for s in &api.stages {
             for m in s.methods.iter().filter(|m| m.http_method != "OPTIONS") {
-                let none = m.authorization_type.eq_ignore_ascii_case("NONE") || m.authorization_type.is_empty();
+                let none = m.authorization_type.eq_ignore_ascii_case("NONE")
+                    || m.authorization_type.is_empty();
                 let detail = if none {
                     format!(
                         "{} {} has authorizationType NONE{} ({})",
                         m.http_method,
                         m.path,
-                        if m.api_key_required { "; an API key alone is not authentication" } else { "" },
+                        if m.api_key_required {
+                            "; an API key alone is not authentication"
+                        } else {
+                            ""
+                        },
                         s.definition_source
                     )
                 } else {
-                    format!("{} {} authorized by {}", m.http_method, m.path, m.authorization_type)
+                    format!(
+                        "{} {} authorized by {}",
+                        m.http_method, m.path, m.authorization_type
+                    )
                 };
                 out.push(GatewayVerdict::new(
                     t.rest_method_arn(&api.id, &s.name, &m.http_method, &m.path),
                     "AwsApiGatewayMethod",
                     Some(&api.id),
-                    if none { ControlState::Absent } else { ControlState::Present },
+                    if none {
+                        ControlState::Absent
+                    } else {
+                        ControlState::Present
+                    },
                     detail,
                 ));
             }
@@ -197,13 +230,22 @@ fn ac_2(t: &TargetFacts) -> Vec<GatewayVerdict> {
         .iter()
         .flat_map(|api| {
             api.routes.iter().map(move |r| {
-                let none = r.authorization_type.eq_ignore_ascii_case("NONE") || r.authorization_type.is_empty();
+                let none = r.authorization_type.eq_ignore_ascii_case("NONE")
+                    || r.authorization_type.is_empty();
                 GatewayVerdict::new(
                     t.v2_route_arn(&api.id, &r.id),
                     "AwsApiGatewayV2Route",
                     Some(&api.id),
-                    if none { ControlState::Absent } else { ControlState::Present },
-                    format!("route `{}` authorizationType {}", r.route_key, if none { "NONE" } else { &r.authorization_type }),
+                    if none {
+                        ControlState::Absent
+                    } else {
+                        ControlState::Present
+                    },
+                    format!(
+                        "route `{}` authorizationType {}",
+                        r.route_key,
+                        if none { "NONE" } else { &r.authorization_type }
+                    ),
                 )
             })
         })
@@ -214,30 +256,51 @@ fn ac_3(t: &TargetFacts) -> Vec<GatewayVerdict> {
     t.v2_apis
         .iter()
         .filter(|a| a.is_websocket())
-        .map(|api| match api.routes.iter().find(|r| r.route_key == "$connect") {
-            None => GatewayVerdict::new(
-                t.v2_api_arn(&api.id),
-                "AwsApiGatewayV2Api",
-                Some(&api.id),
-                ControlState::Absent,
-                "no $connect route: connections are accepted without authorization",
-            ),
-            Some(r) => {
-                let none = r.authorization_type.eq_ignore_ascii_case("NONE") || r.authorization_type.is_empty();
-                GatewayVerdict::new(
-                    t.v2_route_arn(&api.id, &r.id),
-                    "AwsApiGatewayV2Route",
+        .map(
+            |api| match api.routes.iter().find(|r| r.route_key == "$connect") {
+                None => GatewayVerdict::new(
+                    t.v2_api_arn(&api.id),
+                    "AwsApiGatewayV2Api",
                     Some(&api.id),
-                    if none { ControlState::Absent } else { ControlState::Present },
-                    format!("$connect authorizationType {}", if none { "NONE" } else { &r.authorization_type }),
-                )
-            }
-        })
+                    ControlState::Absent,
+                    "no $connect route: connections are accepted without authorization",
+                ),
+                Some(r) => {
+                    let none = r.authorization_type.eq_ignore_ascii_case("NONE")
+                        || r.authorization_type.is_empty();
+                    GatewayVerdict::new(
+                        t.v2_route_arn(&api.id, &r.id),
+                        "AwsApiGatewayV2Route",
+                        Some(&api.id),
+                        if none {
+                            ControlState::Absent
+                        } else {
+                            ControlState::Present
+                        },
+                        format!(
+                            "$connect authorizationType {}",
+                            if none { "NONE" } else { &r.authorization_type }
+                        ),
+                    )
+                }
+            },
+        )
         .collect()
 }
 
-fn rest_api_verdict(t: &TargetFacts, api: &RestApi, state: ControlState, detail: impl Into<String>) -> GatewayVerdict {
-    GatewayVerdict::new(t.rest_api_arn(&api.id), "AwsApiGatewayRestApi", Some(&api.id), state, detail)
+fn rest_api_verdict(
+    t: &TargetFacts,
+    api: &RestApi,
+    state: ControlState,
+    detail: impl Into<String>,
+) -> GatewayVerdict {
+    GatewayVerdict::new(
+        t.rest_api_arn(&api.id),
+        "AwsApiGatewayRestApi",
+        Some(&api.id),
+        state,
+        detail,
+    )
 }
 
 fn ac_4(t: &TargetFacts) -> Vec<GatewayVerdict> {
@@ -247,15 +310,27 @@ fn ac_4(t: &TargetFacts) -> Vec<GatewayVerdict> {
             if is_private(api) {
                 return rest_api_verdict(t, api, ControlState::NotApplicable, "PRIVATE API");
             }
-            let iam = api
-                .stages
-                .iter()
-                .flat_map(|s| &s.methods)
-                .any(|m| !m.authorization_type.eq_ignore_ascii_case("NONE") && !m.authorization_type.is_empty());
+            let iam = api.stages.iter().flat_map(|s| &s.methods).any(|m| {
+                !m.authorization_type.eq_ignore_ascii_case("NONE")
+                    && !m.authorization_type.is_empty()
+            });
             if !api.authorizers.is_empty() || iam {
-                rest_api_verdict(t, api, ControlState::Present, format!("{} authorizer(s), IAM-authorized methods: {iam}", api.authorizers.len()))
+                rest_api_verdict(
+                    t,
+                    api,
+                    ControlState::Present,
+                    format!(
+                        "{} authorizer(s), IAM-authorized methods: {iam}",
+                        api.authorizers.len()
+                    ),
+                )
             } else {
-                rest_api_verdict(t, api, ControlState::Absent, "public API with no authorizer and no authorized method")
+                rest_api_verdict(
+                    t,
+                    api,
+                    ControlState::Absent,
+                    "public API with no authorizer and no authorized method",
+                )
             }
         })
         .collect()
@@ -268,10 +343,26 @@ fn ac_5(t: &TargetFacts) -> Vec<GatewayVerdict> {
             let types = api.endpoint_types.join(", ");
             if is_private(api) {
                 rest_api_verdict(t, api, ControlState::Present, "PRIVATE endpoint")
-            } else if api.tags.get("apispm:classification").is_some_and(|c| c == "external") {
-                rest_api_verdict(t, api, ControlState::Present, format!("{types} endpoint, declared public by tag apispm:classification=external"))
+            } else if api
+                .tags
+                .get("apispm:classification")
+                .is_some_and(|c| c == "external")
+            {
+                rest_api_verdict(
+                    t,
+                    api,
+                    ControlState::Present,
+                    format!(
+                        "{types} endpoint, declared public by tag apispm:classification=external"
+                    ),
+                )
             } else {
-                rest_api_verdict(t, api, ControlState::Absent, format!("{types} endpoint is reachable from the internet"))
+                rest_api_verdict(
+                    t,
+                    api,
+                    ControlState::Absent,
+                    format!("{types} endpoint is reachable from the internet"),
+                )
             }
         })
         .collect()
@@ -310,11 +401,26 @@ fn ac_7(t: &TargetFacts) -> Vec<GatewayVerdict> {
                 return rest_api_verdict(t, api, ControlState::NotApplicable, "not a PRIVATE API");
             }
             match api.policy.as_deref() {
-                None => rest_api_verdict(t, api, ControlState::Absent, "PRIVATE API without a resource policy (cannot be invoked)"),
+                None => rest_api_verdict(
+                    t,
+                    api,
+                    ControlState::Absent,
+                    "PRIVATE API without a resource policy (cannot be invoked)",
+                ),
                 Some(p) => match resource_policy::read(p, &t.account) {
                     Err(e) => rest_api_verdict(t, api, ControlState::Unknown, e.to_string()),
-                    Ok(r) if r.vpc_restricted => rest_api_verdict(t, api, ControlState::Present, "invoke limited to VPC endpoints / VPCs"),
-                    Ok(_) => rest_api_verdict(t, api, ControlState::Absent, "the policy does not limit invoke to VPC endpoints"),
+                    Ok(r) if r.vpc_restricted => rest_api_verdict(
+                        t,
+                        api,
+                        ControlState::Present,
+                        "invoke limited to VPC endpoints / VPCs",
+                    ),
+                    Ok(_) => rest_api_verdict(
+                        t,
+                        api,
+                        ControlState::Absent,
+                        "the policy does not limit invoke to VPC endpoints",
+                    ),
                 },
             }
         })
@@ -323,24 +429,52 @@ fn ac_7(t: &TargetFacts) -> Vec<GatewayVerdict> {
 
 fn ac_8(t: &TargetFacts) -> Vec<GatewayVerdict> {
     let mut out = Vec::new();
-    let judge = |domains: Vec<&crate::gateway::DomainName>, disabled: bool| -> (ControlState, String) {
-        if domains.is_empty() {
-            return (ControlState::NotApplicable, "no custom domain maps this API".into());
-        }
-        let names: Vec<&str> = domains.iter().map(|d| d.name.as_str()).collect();
-        if disabled {
-            (ControlState::Present, format!("execute-api endpoint disabled; served by {}", names.join(", ")))
-        } else {
-            (ControlState::Absent, format!("mapped to {} but the execute-api endpoint still answers", names.join(", ")))
-        }
-    };
+    let judge =
+        |domains: Vec<&crate::gateway::DomainName>, disabled: bool| -> (ControlState, String) {
+            if domains.is_empty() {
+                return (
+                    ControlState::NotApplicable,
+                    "no custom domain maps this API".into(),
+                );
+            }
+            let names: Vec<&str> = domains.iter().map(|d| d.name.as_str()).collect();
+            if disabled {
+                (
+                    ControlState::Present,
+                    format!(
+                        "execute-api endpoint disabled; served by {}",
+                        names.join(", ")
+                    ),
+                )
+            } else {
+                (
+                    ControlState::Absent,
+                    format!(
+                        "mapped to {} but the execute-api endpoint still answers",
+                        names.join(", ")
+                    ),
+                )
+            }
+        };
     for api in &t.rest_apis {
-        let (state, detail) = judge(t.domains_for(&api.id, None), api.disable_execute_api_endpoint);
+        let (state, detail) = judge(
+            t.domains_for(&api.id, None),
+            api.disable_execute_api_endpoint,
+        );
         out.push(rest_api_verdict(t, api, state, detail));
     }
     for api in &t.v2_apis {
-        let (state, detail) = judge(t.domains_for(&api.id, None), api.disable_execute_api_endpoint);
-        out.push(GatewayVerdict::new(t.v2_api_arn(&api.id), "AwsApiGatewayV2Api", Some(&api.id), state, detail));
+        let (state, detail) = judge(
+            t.domains_for(&api.id, None),
+            api.disable_execute_api_endpoint,
+        );
+        out.push(GatewayVerdict::new(
+            t.v2_api_arn(&api.id),
+            "AwsApiGatewayV2Api",
+            Some(&api.id),
+            state,
+            detail,
+        ));
     }
     out
 }
@@ -350,13 +484,23 @@ fn ac_9(t: &TargetFacts) -> Vec<GatewayVerdict> {
         .rest_apis
         .iter()
         .flat_map(|api| {
-            api.stages.iter().map(move |s| match s.web_acl_arn.as_deref().filter(|a| !a.is_empty()) {
-                Some(acl) => rest_stage_verdict(t, &api.id, &s.name, true, format!("web ACL {acl}")),
-                None => rest_stage_verdict(t, &api.id, &s.name, false, "no WAF web ACL associated"),
+            api.stages.iter().map(move |s| {
+                match s.web_acl_arn.as_deref().filter(|a| !a.is_empty()) {
+                    Some(acl) => {
+                        rest_stage_verdict(t, &api.id, &s.name, true, format!("web ACL {acl}"))
+                    }
+                    None => {
+                        rest_stage_verdict(t, &api.id, &s.name, false, "no WAF web ACL associated")
+                    }
+                }
             })
         })
         .collect();
-    out.extend(not_applicable_v2_stages(t, &[ApiKind::Http, ApiKind::Websocket], "cannot be associated with AWS WAF"));
+    out.extend(not_applicable_v2_stages(
+        t,
+        &[ApiKind::Http, ApiKind::Websocket],
+        "cannot be associated with AWS WAF",
+    ));
     out
 }
 
@@ -382,7 +526,8 @@ fn ac_11(t: &TargetFacts) -> Vec<GatewayVerdict> {
                         .request_validator_id
                         .as_deref()
                         .and_then(|id| api.request_validators.iter().find(|v| v.id == id));
-                    !validator.is_some_and(|v| v.validate_request_body || v.validate_request_parameters)
+                    !validator
+                        .is_some_and(|v| v.validate_request_body || v.validate_request_parameters)
                 })
                 .map(|m| format!("{} {}", m.http_method, m.path))
                 .collect();
@@ -399,7 +544,11 @@ fn ac_11(t: &TargetFacts) -> Vec<GatewayVerdict> {
             ));
         }
     }
-    out.extend(not_applicable_v2_stages(t, &[ApiKind::Http, ApiKind::Websocket], "have no request validators"));
+    out.extend(not_applicable_v2_stages(
+        t,
+        &[ApiKind::Http, ApiKind::Websocket],
+        "have no request validators",
+    ));
     out
 }
 
@@ -407,9 +556,9 @@ fn ac_12(t: &TargetFacts) -> Vec<GatewayVerdict> {
     let mut out = Vec::new();
     for api in &t.rest_apis {
         for s in &api.stages {
-            let stage = s
-                .default_setting()
-                .is_some_and(|d| t.throttle_is_effective(d.throttling_rate_limit, d.throttling_burst_limit));
+            let stage = s.default_setting().is_some_and(|d| {
+                t.throttle_is_effective(d.throttling_rate_limit, d.throttling_burst_limit)
+            });
             let plans: Vec<&str> = t
                 .usage_plans_for(&api.id, &s.name)
                 .into_iter()
@@ -421,9 +570,16 @@ fn ac_12(t: &TargetFacts) -> Vec<GatewayVerdict> {
             } else if !plans.is_empty() {
                 format!("throttled by usage plan(s) {}", plans.join(", "))
             } else {
-                "no stage throttling below the account default and no throttled usage plan".to_string()
+                "no stage throttling below the account default and no throttled usage plan"
+                    .to_string()
             };
-            out.push(rest_stage_verdict(t, &api.id, &s.name, stage || !plans.is_empty(), detail));
+            out.push(rest_stage_verdict(
+                t,
+                &api.id,
+                &s.name,
+                stage || !plans.is_empty(),
+                detail,
+            ));
         }
     }
     for api in &t.v2_apis {
@@ -435,7 +591,11 @@ fn ac_12(t: &TargetFacts) -> Vec<GatewayVerdict> {
                 &api.id,
                 &s.name,
                 ok,
-                if ok { "default route throttling set" } else { "no default route throttling: only the account default applies" },
+                if ok {
+                    "default route throttling set"
+                } else {
+                    "no default route throttling: only the account default applies"
+                },
             ));
         }
     }
@@ -469,9 +629,19 @@ fn ac_13(t: &TargetFacts) -> Vec<GatewayVerdict> {
                 &s.name,
                 !plans.is_empty(),
                 if plans.is_empty() {
-                    format!("{} require API keys but no usage plan covers the stage", keyed.join(", "))
+                    format!(
+                        "{} require API keys but no usage plan covers the stage",
+                        keyed.join(", ")
+                    )
                 } else {
-                    format!("covered by usage plan(s) {}", plans.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "))
+                    format!(
+                        "covered by usage plan(s) {}",
+                        plans
+                            .iter()
+                            .map(|p| p.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
                 },
             ));
         }
@@ -486,15 +656,20 @@ fn ac_14(t: &TargetFacts) -> Vec<GatewayVerdict> {
             .gateway_responses
             .iter()
             .filter(|r| {
-                r.response_parameters
-                    .iter()
-                    .any(|(k, v)| k.to_ascii_lowercase().ends_with("access-control-allow-origin") && v.trim_matches('\'') == "*")
+                r.response_parameters.iter().any(|(k, v)| {
+                    k.to_ascii_lowercase()
+                        .ends_with("access-control-allow-origin")
+                        && v.trim_matches('\'') == "*"
+                })
             })
             .map(|r| format!("gateway response {}", r.response_type))
             .collect();
         for s in &api.stages {
             for m in &s.methods {
-                if m.cors_allow_origin.as_deref().is_some_and(|o| o.trim_matches('\'') == "*") {
+                if m.cors_allow_origin
+                    .as_deref()
+                    .is_some_and(|o| o.trim_matches('\'') == "*")
+                {
                     let what = format!("{} {}", m.http_method, m.path);
                     if !wildcards.contains(&what) {
                         wildcards.push(what);
@@ -503,26 +678,64 @@ fn ac_14(t: &TargetFacts) -> Vec<GatewayVerdict> {
             }
         }
         out.push(if wildcards.is_empty() {
-            rest_api_verdict(t, api, ControlState::Present, "no Access-Control-Allow-Origin '*' mapped")
+            rest_api_verdict(
+                t,
+                api,
+                ControlState::Present,
+                "no Access-Control-Allow-Origin '*' mapped",
+            )
         } else {
-            rest_api_verdict(t, api, ControlState::Absent, format!("Access-Control-Allow-Origin '*' on {}", wildcards.join(", ")))
+            rest_api_verdict(
+                t,
+                api,
+                ControlState::Absent,
+                format!(
+                    "Access-Control-Allow-Origin '*' on {}",
+                    wildcards.join(", ")
+                ),
+            )
         });
     }
     for api in &t.v2_apis {
         let arn = t.v2_api_arn(&api.id);
         if api.is_websocket() {
-            out.push(GatewayVerdict::new(arn, "AwsApiGatewayV2Api", Some(&api.id), ControlState::NotApplicable, "WebSocket APIs have no CORS"));
+            out.push(GatewayVerdict::new(
+                arn,
+                "AwsApiGatewayV2Api",
+                Some(&api.id),
+                ControlState::NotApplicable,
+                "WebSocket APIs have no CORS",
+            ));
             continue;
         }
         let (state, detail) = match &api.cors {
-            None => (ControlState::Present, "no CORS configuration: cross-origin reads are not granted".to_string()),
+            None => (
+                ControlState::Present,
+                "no CORS configuration: cross-origin reads are not granted".to_string(),
+            ),
             Some(c) if c.allow_origins.iter().any(|o| o == "*") => (
                 ControlState::Absent,
-                format!("AllowOrigins contains *{}", if c.allow_credentials { " with AllowCredentials" } else { "" }),
+                format!(
+                    "AllowOrigins contains *{}",
+                    if c.allow_credentials {
+                        " with AllowCredentials"
+                    } else {
+                        ""
+                    }
+                ),
             ),
-            Some(c) => (ControlState::Present, format!("AllowOrigins {}", c.allow_origins.join(", "))),
+            Some(c) => (
+                ControlState::Present,
+                format!("AllowOrigins {}", c.allow_origins.join(", ")),
+            ),
         };
-        out.push(GatewayVerdict::new(arn, "AwsApiGatewayV2Api", Some(&api.id), state, detail));
+        out.push(GatewayVerdict::new(
+            arn,
+            "AwsApiGatewayV2Api",
+            Some(&api.id),
+            state,
+            detail,
+        ));
     }
     out
 }
@@ -536,22 +749,37 @@ fn ac_15(t: &TargetFacts) -> Vec<GatewayVerdict> {
         for a in authorizers {
             match a.authorizer_type.as_str() {
                 "JWT" => {
-                    if !a.jwt_issuer.as_deref().is_some_and(|i| i.starts_with("https://")) {
+                    if !a
+                        .jwt_issuer
+                        .as_deref()
+                        .is_some_and(|i| i.starts_with("https://"))
+                    {
                         problems.push(format!("{}: JWT issuer is not https", a.name));
                     }
                     if a.jwt_audience.is_empty() {
                         problems.push(format!("{}: JWT audience is empty", a.name));
                     }
                 }
-                "COGNITO_USER_POOLS" if a.provider_arns.is_empty() => problems.push(format!("{}: no user pool ARNs", a.name)),
-                "TOKEN" | "REQUEST" if a.result_ttl_seconds.unwrap_or(0) > 0 && a.identity_source.as_deref().unwrap_or("").is_empty() => {
-                    problems.push(format!("{}: cached results without an identity source", a.name))
+                "COGNITO_USER_POOLS" if a.provider_arns.is_empty() => {
+                    problems.push(format!("{}: no user pool ARNs", a.name))
+                }
+                "TOKEN" | "REQUEST"
+                    if a.result_ttl_seconds.unwrap_or(0) > 0
+                        && a.identity_source.as_deref().unwrap_or("").is_empty() =>
+                {
+                    problems.push(format!(
+                        "{}: cached results without an identity source",
+                        a.name
+                    ))
                 }
                 _ => {}
             }
         }
         if problems.is_empty() {
-            (ControlState::Present, format!("{} authorizer(s) configured soundly", authorizers.len()))
+            (
+                ControlState::Present,
+                format!("{} authorizer(s) configured soundly", authorizers.len()),
+            )
         } else {
             (ControlState::Absent, problems.join("; "))
         }
@@ -563,7 +791,13 @@ fn ac_15(t: &TargetFacts) -> Vec<GatewayVerdict> {
     }
     for api in &t.v2_apis {
         let (state, detail) = judge(&api.authorizers);
-        out.push(GatewayVerdict::new(t.v2_api_arn(&api.id), "AwsApiGatewayV2Api", Some(&api.id), state, detail));
+        out.push(GatewayVerdict::new(
+            t.v2_api_arn(&api.id),
+            "AwsApiGatewayV2Api",
+            Some(&api.id),
+            state,
+            detail,
+        ));
     }
     out
 }

@@ -1,6 +1,9 @@
 //! Data protection and TLS: DP-1, DP-3, DP-5, DP-8 … DP-11.
 
-use super::{GatewayControl, GatewayVerdict, checkov, not_applicable_v2_stages, prowler, rest_stage_verdict, sh, v2_stage_verdict};
+use super::{
+    GatewayControl, GatewayVerdict, checkov, not_applicable_v2_stages, prowler, rest_stage_verdict,
+    sh, v2_stage_verdict,
+};
 use crate::controls::Reference;
 use crate::gateway::{ApiKind, TargetFacts};
 use crate::model::{ControlState, Severity};
@@ -13,7 +16,11 @@ pub static CONTROLS: &[GatewayControl] = &[
         applies_to: &[ApiKind::Rest],
         evidence: "Every methodSettings entry: cachingEnabled and cacheDataEncrypted.",
         remediation: "Set cacheDataEncrypted on every method setting that enables caching.",
-        references: &[sh("APIGateway.5"), prowler("apigateway_restapi_cache_encrypted"), checkov("CKV_AWS_308")],
+        references: &[
+            sh("APIGateway.5"),
+            prowler("apigateway_restapi_cache_encrypted"),
+            checkov("CKV_AWS_308"),
+        ],
         evaluate: dp_1,
     },
     GatewayControl {
@@ -24,7 +31,11 @@ pub static CONTROLS: &[GatewayControl] = &[
         evidence: "Stage clientCertificateId.",
         remediation: "Generate an API Gateway client certificate, attach it to the stage, and have the backend \
                       verify it.",
-        references: &[sh("APIGateway.2"), prowler("apigateway_restapi_client_certificate_enabled"), checkov("CKV2_AWS_51")],
+        references: &[
+            sh("APIGateway.2"),
+            prowler("apigateway_restapi_client_certificate_enabled"),
+            checkov("CKV2_AWS_51"),
+        ],
         evaluate: dp_3,
     },
     GatewayControl {
@@ -34,7 +45,11 @@ pub static CONTROLS: &[GatewayControl] = &[
         applies_to: &[ApiKind::Rest, ApiKind::Http, ApiKind::Websocket],
         evidence: "Domain securityPolicy (v1) or every DomainNameConfiguration's SecurityPolicy (v2).",
         remediation: "Set the custom domain's security policy to TLS_1_2 (or a TLS 1.3 enhanced policy).",
-        references: &[sh("APIGateway.11"), checkov("CKV_AWS_206"), Reference::new("Trivy", "AWS-0005")],
+        references: &[
+            sh("APIGateway.11"),
+            checkov("CKV_AWS_206"),
+            Reference::new("Trivy", "AWS-0005"),
+        ],
         evaluate: dp_5,
     },
     GatewayControl {
@@ -107,7 +122,11 @@ fn dp_1(t: &TargetFacts) -> Vec<GatewayVerdict> {
             ));
         }
     }
-    out.extend(not_applicable_v2_stages(t, &[ApiKind::Http, ApiKind::Websocket], "have no response cache"));
+    out.extend(not_applicable_v2_stages(
+        t,
+        &[ApiKind::Http, ApiKind::Websocket],
+        "have no response cache",
+    ));
     out
 }
 
@@ -121,7 +140,8 @@ fn dp_3(t: &TargetFacts) -> Vec<GatewayVerdict> {
                 &api.id,
                 &s.name,
                 cert.is_some(),
-                cert.map(|c| format!("client certificate {c}")).unwrap_or_else(|| "no clientCertificateId".into()),
+                cert.map(|c| format!("client certificate {c}"))
+                    .unwrap_or_else(|| "no clientCertificateId".into()),
             ));
         }
     }
@@ -133,11 +153,16 @@ fn dp_3(t: &TargetFacts) -> Vec<GatewayVerdict> {
                 &api.id,
                 &s.name,
                 cert.is_some(),
-                cert.map(|c| format!("client certificate {c}")).unwrap_or_else(|| "no ClientCertificateId".into()),
+                cert.map(|c| format!("client certificate {c}"))
+                    .unwrap_or_else(|| "no ClientCertificateId".into()),
             ));
         }
     }
-    out.extend(not_applicable_v2_stages(t, &[ApiKind::Http], "do not support backend client certificates"));
+    out.extend(not_applicable_v2_stages(
+        t,
+        &[ApiKind::Http],
+        "do not support backend client certificates",
+    ));
     out
 }
 
@@ -148,17 +173,36 @@ fn dp_5(t: &TargetFacts) -> Vec<GatewayVerdict> {
             let weak: Vec<&str> = d
                 .security_policies
                 .iter()
-                .filter(|p| p.eq_ignore_ascii_case("TLS_1_0") || p.contains("TLS_1_0") || p.contains("TLS10"))
+                .filter(|p| {
+                    p.eq_ignore_ascii_case("TLS_1_0")
+                        || p.contains("TLS_1_0")
+                        || p.contains("TLS10")
+                })
                 .map(String::as_str)
                 .collect();
             let (state, detail) = if d.security_policies.is_empty() {
-                (ControlState::Unknown, "the domain reports no security policy".to_string())
+                (
+                    ControlState::Unknown,
+                    "the domain reports no security policy".to_string(),
+                )
             } else if weak.is_empty() {
-                (ControlState::Present, format!("security policy {}", d.security_policies.join(", ")))
+                (
+                    ControlState::Present,
+                    format!("security policy {}", d.security_policies.join(", ")),
+                )
             } else {
-                (ControlState::Absent, format!("security policy {} allows TLS 1.0", weak.join(", ")))
+                (
+                    ControlState::Absent,
+                    format!("security policy {} allows TLS 1.0", weak.join(", ")),
+                )
             };
-            GatewayVerdict::new(t.domain_arn(&d.name), "AwsApiGatewayDomainName", None, state, detail)
+            GatewayVerdict::new(
+                t.domain_arn(&d.name),
+                "AwsApiGatewayDomainName",
+                None,
+                state,
+                detail,
+            )
         })
         .collect()
 }
@@ -173,10 +217,22 @@ fn dp_8(t: &TargetFacts) -> Vec<GatewayVerdict> {
                 .filter(|i| i.connection_type.as_deref() == Some("VPC_LINK"))
                 .map(move |i| {
                     let (state, detail) = match i.tls_server_name_to_verify.as_deref() {
-                        Some(name) => (ControlState::Present, format!("TLS to the private backend, verifying {name}")),
-                        None => (ControlState::Absent, "VPC-link integration without TlsConfig".to_string()),
+                        Some(name) => (
+                            ControlState::Present,
+                            format!("TLS to the private backend, verifying {name}"),
+                        ),
+                        None => (
+                            ControlState::Absent,
+                            "VPC-link integration without TlsConfig".to_string(),
+                        ),
                     };
-                    GatewayVerdict::new(t.v2_integration_arn(&api.id, &i.id), "AwsApiGatewayV2Integration", Some(&api.id), state, detail)
+                    GatewayVerdict::new(
+                        t.v2_integration_arn(&api.id, &i.id),
+                        "AwsApiGatewayV2Integration",
+                        Some(&api.id),
+                        state,
+                        detail,
+                    )
                 })
         })
         .collect()
@@ -190,19 +246,41 @@ fn dp_9(t: &TargetFacts) -> Vec<GatewayVerdict> {
             for m in &s.methods {
                 let Some(i) = &m.integration else { continue };
                 let http = matches!(i.integration_type.as_str(), "HTTP" | "HTTP_PROXY");
-                if http && i.uri.as_deref().is_some_and(|u| u.to_ascii_lowercase().starts_with("http://")) {
-                    problems.push(format!("{} {} calls {}", m.http_method, m.path, i.uri.as_deref().unwrap_or("")));
+                if http
+                    && i.uri
+                        .as_deref()
+                        .is_some_and(|u| u.to_ascii_lowercase().starts_with("http://"))
+                {
+                    problems.push(format!(
+                        "{} {} calls {}",
+                        m.http_method,
+                        m.path,
+                        i.uri.as_deref().unwrap_or("")
+                    ));
                 }
                 if i.insecure_skip_verification {
-                    problems.push(format!("{} {} skips TLS verification", m.http_method, m.path));
+                    problems.push(format!(
+                        "{} {} skips TLS verification",
+                        m.http_method, m.path
+                    ));
                 }
             }
             let detail = if problems.is_empty() {
-                format!("no plaintext or unverified backend among {} methods ({})", s.methods.len(), s.definition_source)
+                format!(
+                    "no plaintext or unverified backend among {} methods ({})",
+                    s.methods.len(),
+                    s.definition_source
+                )
             } else {
                 problems.join("; ")
             };
-            out.push(rest_stage_verdict(t, &api.id, &s.name, problems.is_empty(), detail));
+            out.push(rest_stage_verdict(
+                t,
+                &api.id,
+                &s.name,
+                problems.is_empty(),
+                detail,
+            ));
         }
     }
     out
@@ -213,13 +291,20 @@ fn dp_10(t: &TargetFacts) -> Vec<GatewayVerdict> {
         let secrets: Vec<String> = vars
             .iter()
             .filter_map(|v| {
-                v.secret_type
-                    .as_ref()
-                    .map(|t| format!("{} looks like {t} ({})", v.name, v.masked.as_deref().unwrap_or("masked")))
+                v.secret_type.as_ref().map(|t| {
+                    format!(
+                        "{} looks like {t} ({})",
+                        v.name,
+                        v.masked.as_deref().unwrap_or("masked")
+                    )
+                })
             })
             .collect();
         if secrets.is_empty() {
-            (true, format!("{} stage variables, none looks like a secret", vars.len()))
+            (
+                true,
+                format!("{} stage variables, none looks like a secret", vars.len()),
+            )
         } else {
             (false, secrets.join("; "))
         }
@@ -245,14 +330,30 @@ fn dp_11(t: &TargetFacts) -> Vec<GatewayVerdict> {
         .iter()
         .map(|d| {
             let (state, detail) = match &d.mutual_tls {
-                None => (ControlState::NotApplicable, "no mutual TLS on this domain".to_string()),
-                Some(m) if m.truststore_uri.is_none() => (ControlState::Absent, "mutual TLS without a truststore URI".to_string()),
-                Some(m) if !m.truststore_warnings.is_empty() => {
-                    (ControlState::Absent, format!("truststore warnings: {}", m.truststore_warnings.join("; ")))
-                }
-                Some(m) => (ControlState::Present, format!("truststore {}", m.truststore_uri.as_deref().unwrap_or(""))),
+                None => (
+                    ControlState::NotApplicable,
+                    "no mutual TLS on this domain".to_string(),
+                ),
+                Some(m) if m.truststore_uri.is_none() => (
+                    ControlState::Absent,
+                    "mutual TLS without a truststore URI".to_string(),
+                ),
+                Some(m) if !m.truststore_warnings.is_empty() => (
+                    ControlState::Absent,
+                    format!("truststore warnings: {}", m.truststore_warnings.join("; ")),
+                ),
+                Some(m) => (
+                    ControlState::Present,
+                    format!("truststore {}", m.truststore_uri.as_deref().unwrap_or("")),
+                ),
             };
-            GatewayVerdict::new(t.domain_arn(&d.name), "AwsApiGatewayDomainName", None, state, detail)
+            GatewayVerdict::new(
+                t.domain_arn(&d.name),
+                "AwsApiGatewayDomainName",
+                None,
+                state,
+                detail,
+            )
         })
         .collect()
 }

@@ -42,7 +42,13 @@ pub struct GatewayVerdict {
 }
 
 impl GatewayVerdict {
-    pub fn new(resource: String, resource_type: &str, api_id: Option<&str>, state: ControlState, detail: impl Into<String>) -> Self {
+    pub fn new(
+        resource: String,
+        resource_type: &str,
+        api_id: Option<&str>,
+        state: ControlState,
+        detail: impl Into<String>,
+    ) -> Self {
         GatewayVerdict {
             resource,
             resource_type: resource_type.to_string(),
@@ -65,16 +71,28 @@ pub fn find(id: &str) -> Option<&'static GatewayControl> {
 }
 
 const fn sh(id: &'static str) -> Reference {
-    Reference { standard: "Security Hub", id }
+    Reference {
+        standard: "Security Hub",
+        id,
+    }
 }
 const fn owasp(id: &'static str) -> Reference {
-    Reference { standard: "OWASP API Top 10 2023", id }
+    Reference {
+        standard: "OWASP API Top 10 2023",
+        id,
+    }
 }
 const fn checkov(id: &'static str) -> Reference {
-    Reference { standard: "Checkov", id }
+    Reference {
+        standard: "Checkov",
+        id,
+    }
 }
 const fn prowler(id: &'static str) -> Reference {
-    Reference { standard: "Prowler", id }
+    Reference {
+        standard: "Prowler",
+        id,
+    }
 }
 
 /// Verdicts for every stage of the given v2 kinds, saying the feature does not exist there.
@@ -96,22 +114,42 @@ fn not_applicable_v2_stages(t: &TargetFacts, kinds: &[ApiKind], why: &str) -> Ve
         .collect()
 }
 
-fn rest_stage_verdict(t: &TargetFacts, api: &str, stage: &str, ok: bool, detail: impl Into<String>) -> GatewayVerdict {
+fn rest_stage_verdict(
+    t: &TargetFacts,
+    api: &str,
+    stage: &str,
+    ok: bool,
+    detail: impl Into<String>,
+) -> GatewayVerdict {
     GatewayVerdict::new(
         t.rest_stage_arn(api, stage),
         "AwsApiGatewayStage",
         Some(api),
-        if ok { ControlState::Present } else { ControlState::Absent },
+        if ok {
+            ControlState::Present
+        } else {
+            ControlState::Absent
+        },
         detail,
     )
 }
 
-fn v2_stage_verdict(t: &TargetFacts, api: &str, stage: &str, ok: bool, detail: impl Into<String>) -> GatewayVerdict {
+fn v2_stage_verdict(
+    t: &TargetFacts,
+    api: &str,
+    stage: &str,
+    ok: bool,
+    detail: impl Into<String>,
+) -> GatewayVerdict {
     GatewayVerdict::new(
         t.v2_stage_arn(api, stage),
         "AwsApiGatewayV2Stage",
         Some(api),
-        if ok { ControlState::Present } else { ControlState::Absent },
+        if ok {
+            ControlState::Present
+        } else {
+            ControlState::Absent
+        },
         detail,
     )
 }
