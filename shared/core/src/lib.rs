@@ -4,6 +4,7 @@
 //! [`classify`] → [`controls`] → [`scoring`] → [`policy`] → [`posture`]; then [`history`]
 //! (finding lifecycle, drift) against what a [`store`] had, and [`render`].
 
+pub mod access_log;
 pub mod classify;
 pub mod controls;
 pub mod estate;

@@ -1,0 +1,614 @@
+//! API Gateway access logs, streamed: layout detection by content, decoding, and line parsing.
+//!
+//! Layouts (`reference/aws-apigateway-controls.md` §7.5), detected from the bytes, never from the
+//! file name: gzip (a multi-member gzip of CloudWatch Logs envelopes as Firehose writes them, or
+//! gzip'd text, possibly under an extra outer gzip), CloudWatch Logs envelopes (`messageType`,
+//! `logEvents[]`; `CONTROL_MESSAGE` skipped), and raw lines straight from Firehose or files.
+//!
+//! Line formats: JSON with any keys (mapped from the stage's `accessLogSettings.format` when it is
+//! known, else recognized by key names), and CLF, CSV, XML — the console presets for REST and HTTP
+//! APIs, or any custom format string, compiled to a pattern. `-` is null; `requestTime` is
+//! `dd/MMM/yyyy:HH:mm:ss Z`.
+//!
+//! Memory stays flat: one envelope or one line at a time, whatever the object's size.
+
+use chrono::{DateTime, Utc};
+use regex::Regex;
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::io::{BufRead, BufReader, Read};
+
+/// One log line and where it came from.
+#[derive(Debug)]
+pub struct LogLine<'a> {
+    pub text: &'a str,
+    /// `line 12`, or `envelope 3, event 7`.
+    pub location: String,
+    /// The CloudWatch Logs group the envelope names, which ties the line to a stage.
+    pub log_group: Option<&'a str>,
+}
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ReadStats {
+    pub lines: u64,
+    pub control_messages: u64,
+    /// Bytes of log text after decompression.
+    pub bytes: u64,
+    pub layout: &'static str,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{location}: {message}")]
+pub struct LogReadError {
+    pub location: String,
+    pub message: String,
+    /// What was read before the error (it still counts).
+    pub stats: ReadStats,
+}
+
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+const BUFFER: usize = 256 * 1024;
+
+/// Read one log object, calling `on_line` for every access-log line in it.
+pub fn read_log<'r, R: Read + 'r>(reader: R, mut on_line: impl FnMut(LogLine<'_>)) -> Result<ReadStats, LogReadError> {
+    let mut reader: Box<dyn BufRead + 'r> = Box::new(BufReader::with_capacity(BUFFER, reader));
+    let mut layers = 0;
+    loop {
+        let head = peek(&mut reader, 2).map_err(|e| err("start", e.to_string(), ReadStats::default()))?;
+        if head.starts_with(&GZIP_MAGIC) && layers < 3 {
+            layers += 1;
+            reader = Box::new(BufReader::with_capacity(BUFFER, flate2::bufread::MultiGzDecoder::new(reader)));
+            continue;
+        }
+        break;
+    }
+    let head = peek(&mut reader, 4096).map_err(|e| err("start", format!("not a readable gzip or text stream: {e}"), ReadStats::default()))?;
+    let first = head.iter().position(|b| !b.is_ascii_whitespace()).map(|i| head[i]);
+    let is_envelope = first == Some(b'{') && contains(&head, b"\"messageType\"");
+    let gz = if layers > 0 { "gzip, " } else { "" };
+    if is_envelope {
+        read_envelopes(reader, if layers > 0 { "gzip, CloudWatch Logs envelopes" } else { "CloudWatch Logs envelopes" }, &mut on_line)
+    } else {
+        let _ = gz;
+        read_lines(reader, if layers > 0 { "gzip, lines" } else { "lines" }, &mut on_line)
+    }
+}
+
+fn err(location: &str, message: String, stats: ReadStats) -> LogReadError {
+    LogReadError { location: location.to_string(), message, stats }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Look at up to `n` bytes without consuming them (fills the buffer as far as one read goes).
+fn peek(reader: &mut Box<dyn BufRead + '_>, n: usize) -> std::io::Result<Vec<u8>> {
+    let buf = reader.fill_buf()?;
+    Ok(buf[..buf.len().min(n)].to_vec())
+}
+
+fn read_lines(mut reader: Box<dyn BufRead + '_>, layout: &'static str, on_line: &mut impl FnMut(LogLine<'_>)) -> Result<ReadStats, LogReadError> {
+    let mut stats = ReadStats { layout, ..ReadStats::default() };
+    let mut buf = Vec::with_capacity(4096);
+    let mut n = 0u64;
+    loop {
+        buf.clear();
+        match reader.read_until(b'\n', &mut buf) {
+            Ok(0) => return Ok(stats),
+            Ok(read) => {
+                n += 1;
+                stats.bytes += read as u64;
+                let text = String::from_utf8_lossy(&buf);
+                let text = text.trim_end_matches(['\n', '\r']);
+                if text.trim().is_empty() {
+                    continue;
+                }
+                stats.lines += 1;
+                on_line(LogLine { text, location: format!("line {n}"), log_group: None });
+            }
+            Err(e) => return Err(err(&format!("after line {n}"), format!("cannot decompress or read: {e}"), stats)),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(rename = "messageType")]
+    message_type: Cow<'a, str>,
+    #[serde(rename = "logGroup", default)]
+    log_group: Option<String>,
+    #[serde(rename = "logEvents", default)]
+    log_events: Vec<Event>,
+}
+
+#[derive(Deserialize)]
+struct Event {
+    #[serde(default)]
+    message: String,
+}
+
+fn read_envelopes(reader: Box<dyn BufRead + '_>, layout: &'static str, on_line: &mut impl FnMut(LogLine<'_>)) -> Result<ReadStats, LogReadError> {
+    let mut stats = ReadStats { layout, ..ReadStats::default() };
+    let counting = CountingReader { inner: reader, count: 0 };
+    let mut stream = serde_json::Deserializer::from_reader(counting).into_iter::<serde_json::Value>();
+    let mut n = 0u64;
+    loop {
+        let next = stream.next();
+        let Some(item) = next else { break };
+        n += 1;
+        let value = item.map_err(|e| {
+            let message = if e.is_eof() { format!("truncated envelope: {e}") } else { format!("malformed envelope: {e}") };
+            err(&format!("envelope {n}"), message, stats.clone())
+        })?;
+        let envelope = match Envelope::deserialize(&value) {
+            Ok(e) => e,
+            Err(e) => return Err(err(&format!("envelope {n}"), format!("not a CloudWatch Logs envelope: {e}"), stats)),
+        };
+        if envelope.message_type == "CONTROL_MESSAGE" {
+            stats.control_messages += 1;
+            continue;
+        }
+        for (i, event) in envelope.log_events.iter().enumerate() {
+            stats.lines += 1;
+            stats.bytes += event.message.len() as u64 + 1;
+            on_line(LogLine {
+                text: event.message.trim_end_matches(['\n', '\r']),
+                location: format!("envelope {n}, event {}", i + 1),
+                log_group: envelope.log_group.as_deref(),
+            });
+        }
+    }
+    Ok(stats)
+}
+
+struct CountingReader<'r> {
+    inner: Box<dyn BufRead + 'r>,
+    count: u64,
+}
+
+impl Read for CountingReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+// ------------------------------------------------------------------------- line formats
+
+/// The access-log fields apispm reads, named after their `$context` variables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    RequestId,
+    SourceIp,
+    RequestTime,
+    RequestTimeEpoch,
+    HttpMethod,
+    ResourcePath,
+    RouteKey,
+    Path,
+    Status,
+    Principal,
+    User,
+    Caller,
+    ApiId,
+    Stage,
+    DomainName,
+    BasePathMatched,
+    Claim,
+    Other,
+}
+
+impl Field {
+    /// The field a `$context` variable fills.
+    pub fn of_variable(var: &str) -> Field {
+        let v = var.trim_start_matches("$context.");
+        match v {
+            "requestId" | "extendedRequestId" => Field::RequestId,
+            "identity.sourceIp" => Field::SourceIp,
+            "requestTime" => Field::RequestTime,
+            "requestTimeEpoch" => Field::RequestTimeEpoch,
+            "httpMethod" => Field::HttpMethod,
+            "resourcePath" => Field::ResourcePath,
+            "routeKey" => Field::RouteKey,
+            "path" => Field::Path,
+            "status" => Field::Status,
+            "authorizer.principalId" | "authorizer.claims.sub" => Field::Principal,
+            "identity.user" | "identity.userArn" | "identity.cognitoIdentityId" => Field::User,
+            "identity.caller" => Field::Caller,
+            "apiId" => Field::ApiId,
+            "stage" => Field::Stage,
+            "domainName" => Field::DomainName,
+            "customDomain.basePathMatched" => Field::BasePathMatched,
+            v if v.starts_with("authorizer.claims.") || v.starts_with("authorizer.") => Field::Claim,
+            _ => Field::Other,
+        }
+    }
+
+    /// Guess a JSON key's field from its name, for logs whose format string is unknown (the
+    /// console presets' keys and common custom names).
+    pub fn of_key(key: &str) -> Field {
+        let k = key.to_ascii_lowercase().replace(['_', '-', '.'], "");
+        match k.as_str() {
+            "requestid" | "extendedrequestid" | "reqid" => Field::RequestId,
+            "ip" | "sourceip" | "clientip" | "identitysourceip" => Field::SourceIp,
+            "requesttime" | "time" => Field::RequestTime,
+            "requesttimeepoch" | "timestamp" | "epoch" => Field::RequestTimeEpoch,
+            "httpmethod" | "method" => Field::HttpMethod,
+            "resourcepath" | "resource" => Field::ResourcePath,
+            "routekey" | "route" => Field::RouteKey,
+            "path" | "requestpath" | "uri" => Field::Path,
+            "status" | "statuscode" | "httpstatus" => Field::Status,
+            "principalid" | "principal" | "authorizerprincipalid" | "sub" => Field::Principal,
+            "user" | "identityuser" | "userarn" => Field::User,
+            "caller" | "identitycaller" => Field::Caller,
+            "apiid" => Field::ApiId,
+            "stage" => Field::Stage,
+            "domainname" | "domain" => Field::DomainName,
+            "basepathmatched" => Field::BasePathMatched,
+            k if k.starts_with("claim") || k.starts_with("authorizer") => Field::Claim,
+            _ => Field::Other,
+        }
+    }
+
+    /// Fields whose values never hold sensitive data worth scanning.
+    fn is_structural(self) -> bool {
+        matches!(
+            self,
+            Field::RequestId | Field::RequestTime | Field::RequestTimeEpoch | Field::HttpMethod | Field::Status | Field::ApiId | Field::Stage | Field::ResourcePath | Field::RouteKey
+        )
+    }
+}
+
+/// How the lines of one log are laid out.
+#[derive(Debug, Clone)]
+pub enum LineFormat {
+    /// JSON object per line; key → field (from the stage's format), else guessed per key.
+    Json { keys: Vec<(String, Field)> },
+    /// A non-JSON format string compiled to a pattern: one capture group per variable.
+    Pattern { regex: Regex, fields: Vec<Field>, xml: bool, name: String },
+}
+
+impl LineFormat {
+    /// Compile a stage's `accessLogSettings.format`.
+    pub fn from_context_format(format: &str) -> Result<LineFormat, String> {
+        let trimmed = format.trim();
+        if trimmed.starts_with('{') {
+            // A JSON format: the keys and the variables they carry.
+            let re = Regex::new(r#""([^"]+)"\s*:\s*"?(\$context\.[A-Za-z0-9_.]+)"#).map_err(|e| e.to_string())?;
+            let keys: Vec<(String, Field)> = re.captures_iter(trimmed).map(|c| (c[1].to_string(), Field::of_variable(&c[2]))).collect();
+            if keys.is_empty() {
+                return Err("a JSON access-log format without $context variables".into());
+            }
+            return Ok(LineFormat::Json { keys });
+        }
+        let var = Regex::new(r"\$context\.[A-Za-z0-9_.]+").map_err(|e| e.to_string())?;
+        let mut pattern = String::from("^");
+        let mut fields = Vec::new();
+        let mut last = 0;
+        for m in var.find_iter(trimmed) {
+            pattern.push_str(&regex::escape(&trimmed[last..m.start()]));
+            fields.push(Field::of_variable(m.as_str()));
+            // Variables that never hold a space match `\S*`, so a route key like
+            // `POST /orders` (which has one) still splits right; the others are lazy.
+            let var_name = m.as_str().trim_start_matches("$context.");
+            let spaceless = matches!(
+                var_name,
+                "httpMethod" | "protocol" | "status" | "responseLength" | "requestId" | "extendedRequestId"
+                    | "identity.sourceIp" | "requestTimeEpoch" | "apiId" | "stage" | "responseLatency"
+                    | "integrationLatency" | "integrationStatus" | "domainName"
+            );
+            pattern.push_str(if spaceless { r"(\S*)" } else { "(.*?)" });
+            last = m.end();
+        }
+        pattern.push_str(&regex::escape(&trimmed[last..]));
+        pattern.push('$');
+        if fields.is_empty() {
+            return Err("an access-log format without $context variables".into());
+        }
+        let regex = Regex::new(&pattern).map_err(|e| e.to_string())?;
+        let xml = trimmed.starts_with('<');
+        let name = if xml { "XML" } else if trimmed.contains(',') && !trimmed.contains(' ') { "CSV" } else { "CLF" };
+        Ok(LineFormat::Pattern { regex, fields, xml, name: name.into() })
+    }
+
+    /// Recognize a line's format when the stage's format string is unknown: JSON by its first
+    /// byte, else the console presets (REST and HTTP; CLF, CSV, XML).
+    pub fn detect(line: &str) -> Option<LineFormat> {
+        if line.trim_start().starts_with('{') {
+            return Some(LineFormat::Json { keys: Vec::new() });
+        }
+        PRESETS
+            .iter()
+            .filter_map(|p| LineFormat::from_context_format(p).ok())
+            .find(|f| matches!(f, LineFormat::Pattern { regex, .. } if regex.is_match(line)))
+    }
+
+    pub fn name(&self) -> &str {
+        match self {
+            LineFormat::Json { .. } => "JSON",
+            LineFormat::Pattern { name, .. } => name,
+        }
+    }
+}
+
+/// The console presets (reference §7.3), most specific first.
+pub const PRESETS: &[&str] = &[
+    r#"$context.identity.sourceIp $context.identity.caller $context.identity.user [$context.requestTime] "$context.httpMethod $context.resourcePath $context.protocol" $context.status $context.responseLength $context.requestId $context.extendedRequestId"#,
+    r#"$context.identity.sourceIp - - [$context.requestTime] "$context.httpMethod $context.routeKey $context.protocol" $context.status $context.responseLength $context.requestId"#,
+    r#"<request id="$context.requestId"> <extendedRequestId>$context.extendedRequestId</extendedRequestId> <ip>$context.identity.sourceIp</ip> <caller>$context.identity.caller</caller> <user>$context.identity.user</user> <requestTime>$context.requestTime</requestTime> <httpMethod>$context.httpMethod</httpMethod> <resourcePath>$context.resourcePath</resourcePath> <status>$context.status</status> <protocol>$context.protocol</protocol> <responseLength>$context.responseLength</responseLength> </request>"#,
+    r#"<request id="$context.requestId"> <ip>$context.identity.sourceIp</ip> <requestTime>$context.requestTime</requestTime> <httpMethod>$context.httpMethod</httpMethod> <routeKey>$context.routeKey</routeKey> <status>$context.status</status> <protocol>$context.protocol</protocol> <responseLength>$context.responseLength</responseLength> </request>"#,
+    r#"$context.identity.sourceIp,$context.identity.caller,$context.identity.user,$context.requestTime,$context.httpMethod,$context.resourcePath,$context.protocol,$context.status,$context.responseLength,$context.requestId,$context.extendedRequestId"#,
+    r#"$context.identity.sourceIp,$context.requestTime,$context.httpMethod,$context.routeKey,$context.protocol,$context.status,$context.responseLength,$context.requestId"#,
+];
+
+/// One parsed access-log record. Values borrow from the line where they can.
+#[derive(Debug, Default)]
+pub struct AccessRecord<'a> {
+    pub method: Option<Cow<'a, str>>,
+    pub resource_path: Option<Cow<'a, str>>,
+    pub route_key: Option<Cow<'a, str>>,
+    pub path: Option<Cow<'a, str>>,
+    pub status: Option<u16>,
+    pub time: Option<DateTime<Utc>>,
+    pub source_ip: Option<Cow<'a, str>>,
+    /// The authenticated principal (authorizer principal, user, caller), when logged.
+    pub principal: Option<Cow<'a, str>>,
+    /// Whether the format logs a principal at all (if not, absence proves nothing).
+    pub principal_logged: bool,
+    pub api_id: Option<Cow<'a, str>>,
+    pub stage: Option<Cow<'a, str>>,
+    pub domain: Option<Cow<'a, str>>,
+    pub base_path: Option<Cow<'a, str>>,
+    /// Other string values (claims, custom fields) to scan for sensitive data: (key, value).
+    pub other: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+}
+
+/// A JSON value reduced to text: strings as they are, numbers and booleans as written.
+struct Loose<'a>(Option<Cow<'a, str>>);
+
+impl<'de> Deserialize<'de> for Loose<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Loose<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a scalar")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Loose(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Loose(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Loose(Some(Cow::Owned(v))))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Loose(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Loose(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Loose(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Loose(Some(Cow::Borrowed(if v { "true" } else { "false" }))))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Loose(None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Loose(None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Loose(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+struct Pairs<'a>(Vec<(Cow<'a, str>, Option<Cow<'a, str>>)>);
+
+impl<'de> Deserialize<'de> for Pairs<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Pairs<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(16);
+                while let Some(k) = map.next_key::<Cow<'de, str>>()? {
+                    let v: Loose<'de> = map.next_value()?;
+                    out.push((k, v.0));
+                }
+                Ok(Pairs(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+fn null_dash(v: Option<Cow<'_, str>>) -> Option<Cow<'_, str>> {
+    v.filter(|s| !s.is_empty() && s != "-")
+}
+
+fn unescape_xml(s: &str) -> Cow<'_, str> {
+    if !s.contains('&') {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&"))
+}
+
+/// `dd/MMM/yyyy:HH:mm:ss Z`, as `$context.requestTime` writes it.
+pub fn parse_request_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_str(s, "%d/%b/%Y:%H:%M:%S %z").ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// Parse one line with a known format.
+pub fn parse_line<'a>(format: &LineFormat, line: &'a str) -> Result<AccessRecord<'a>, String> {
+    let mut rec = AccessRecord::default();
+    match format {
+        LineFormat::Json { keys } => {
+            let pairs: Pairs<'a> = serde_json::from_str(line).map_err(|e| format!("not a JSON record: {e}"))?;
+            for (k, v) in pairs.0 {
+                let field = keys.iter().find(|(key, _)| key == &k).map(|(_, f)| *f).unwrap_or_else(|| Field::of_key(&k));
+                if field == Field::Principal || field == Field::User || field == Field::Caller {
+                    rec.principal_logged = true;
+                }
+                set(&mut rec, field, null_dash(v), Some(k));
+            }
+        }
+        LineFormat::Pattern { regex, fields, xml, .. } => {
+            let caps = regex.captures(line).ok_or_else(|| "the line does not match the access-log format".to_string())?;
+            for (i, field) in fields.iter().enumerate() {
+                let Some(m) = caps.get(i + 1) else { continue };
+                if matches!(field, Field::Principal | Field::User | Field::Caller) {
+                    rec.principal_logged = true;
+                }
+                let value = if *xml { unescape_xml(m.as_str()) } else { Cow::Borrowed(m.as_str()) };
+                set(&mut rec, *field, null_dash(Some(value)), None);
+            }
+        }
+    }
+    if rec.method.is_none() && rec.route_key.is_none() {
+        return Err("the record has no method or route key".into());
+    }
+    Ok(rec)
+}
+
+fn set<'a>(rec: &mut AccessRecord<'a>, field: Field, value: Option<Cow<'a, str>>, key: Option<Cow<'a, str>>) {
+    let Some(value) = value else { return };
+    match field {
+        Field::HttpMethod => rec.method = Some(value),
+        Field::ResourcePath => rec.resource_path = Some(value),
+        Field::RouteKey => rec.route_key = Some(value),
+        Field::Path => rec.path = Some(value),
+        Field::Status => rec.status = value.trim().parse().ok(),
+        Field::RequestTime => rec.time = rec.time.or_else(|| parse_request_time(&value)),
+        Field::RequestTimeEpoch => {
+            rec.time = rec.time.or_else(|| value.trim().parse::<i64>().ok().and_then(DateTime::from_timestamp_millis))
+        }
+        Field::SourceIp => rec.source_ip = Some(value),
+        Field::Principal | Field::User | Field::Caller => {
+            if rec.principal.is_none() {
+                rec.principal = Some(value)
+            }
+        }
+        Field::ApiId => rec.api_id = Some(value),
+        Field::Stage => rec.stage = Some(value),
+        Field::DomainName => rec.domain = Some(value),
+        Field::BasePathMatched => rec.base_path = Some(value),
+        Field::Claim | Field::Other => {
+            if !field.is_structural() {
+                rec.other.push((key.unwrap_or(Cow::Borrowed("value")), value));
+            }
+        }
+        Field::RequestId => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::Compression;
+    use flate2::write::GzEncoder;
+    use std::io::Write;
+
+    const REST_JSON: &str = r#"{ "requestId":"3f1e6c2a-8d4b-4b7e-9a51-6c2b0d1e9f00", "extendedRequestId":"eXaMpLeExtId1Aw=", "ip": "203.0.113.10", "caller":"-", "user":"-", "requestTime":"21/Aug/2025:12:34:56 +0000", "httpMethod":"GET", "resourcePath":"/pets/{petId}", "status":"200", "protocol":"HTTP/1.1", "responseLength":"512" }"#;
+    const REST_CLF: &str = r#"203.0.113.10 - - [21/Aug/2025:12:34:56 +0000] "GET /pets/{petId} HTTP/1.1" 200 512 3f1e6c2a-8d4b-4b7e-9a51-6c2b0d1e9f00 eXaMpLeExtId1Aw="#;
+    const REST_CSV: &str = "203.0.113.10,-,-,21/Aug/2025:12:34:56 +0000,GET,/pets/{petId},HTTP/1.1,200,512,3f1e6c2a-8d4b-4b7e-9a51-6c2b0d1e9f00,eXaMpLeExtId1Aw=";
+    const REST_XML: &str = r#"<request id="3f1e6c2a-8d4b-4b7e-9a51-6c2b0d1e9f00"> <extendedRequestId>eXaMpLeExtId1Aw=</extendedRequestId> <ip>203.0.113.10</ip> <caller>-</caller> <user>-</user> <requestTime>21/Aug/2025:12:34:56 +0000</requestTime> <httpMethod>GET</httpMethod> <resourcePath>/pets/{petId}</resourcePath> <status>200</status> <protocol>HTTP/1.1</protocol> <responseLength>512</responseLength> </request>"#;
+    const HTTP_CLF: &str = r#"198.51.100.7 - - [21/Aug/2025:12:35:02 +0000] "POST POST /orders HTTP/1.1" 201 87 Ab1CdEfGhIjKlMnO="#;
+    const HTTP_JSON: &str = r#"{ "requestId":"Ab1CdEfGhIjKlMnO=", "ip": "198.51.100.7", "requestTime":"21/Aug/2025:12:35:02 +0000", "httpMethod":"POST","routeKey":"POST /orders", "status":"201","protocol":"HTTP/1.1", "responseLength":"87" }"#;
+
+    #[test]
+    fn every_preset_format_parses() {
+        for line in [REST_JSON, REST_CLF, REST_CSV, REST_XML] {
+            let f = LineFormat::detect(line).unwrap_or_else(|| panic!("no format for {line}"));
+            let r = parse_line(&f, line).unwrap();
+            assert_eq!(r.method.as_deref(), Some("GET"), "{}", f.name());
+            assert_eq!(r.resource_path.as_deref(), Some("/pets/{petId}"), "{}", f.name());
+            assert_eq!(r.status, Some(200));
+            assert_eq!(r.time.unwrap().to_rfc3339(), "2025-08-21T12:34:56+00:00");
+            assert_eq!(r.principal, None, "`-` is null");
+            assert!(r.principal_logged);
+        }
+        for line in [HTTP_CLF, HTTP_JSON] {
+            let f = LineFormat::detect(line).unwrap();
+            let r = parse_line(&f, line).unwrap();
+            assert_eq!(r.route_key.as_deref(), Some("POST /orders"), "{}", f.name());
+            assert_eq!(r.status, Some(201));
+        }
+    }
+
+    #[test]
+    fn a_stage_format_maps_custom_json_keys() {
+        let f = LineFormat::from_context_format(r#"{"rid":"$context.requestId","who":"$context.authorizer.principalId","m":"$context.httpMethod","p":"$context.path","s":$context.status,"email":"$context.authorizer.claims.email"}"#).unwrap();
+        let r = parse_line(&f, r#"{"rid":"x","who":"user-7","m":"GET","p":"/v1/users/42","s":200,"email":"jane@example.com"}"#).unwrap();
+        assert_eq!(r.principal.as_deref(), Some("user-7"));
+        assert_eq!(r.path.as_deref(), Some("/v1/users/42"));
+        assert_eq!(r.status, Some(200));
+        assert_eq!(r.other.len(), 1, "claims are scanned");
+    }
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut e = GzEncoder::new(Vec::new(), Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn envelope(kind: &str, messages: &[&str]) -> String {
+        serde_json::json!({"messageType": kind, "owner": "123456789012", "logGroup": "/aws/apigateway/orders/prod",
+            "logStream": "s", "subscriptionFilters": ["f"],
+            "logEvents": messages.iter().enumerate().map(|(i, m)| serde_json::json!({"id": i.to_string(), "timestamp": 1, "message": m})).collect::<Vec<_>>()})
+        .to_string()
+    }
+
+    fn lines_of(bytes: &[u8]) -> (Vec<String>, ReadStats) {
+        let mut lines = Vec::new();
+        let stats = read_log(bytes, |l| lines.push(l.text.to_string())).unwrap();
+        (lines, stats)
+    }
+
+    #[test]
+    fn layouts_are_detected_by_content() {
+        // Firehose: one gzip member per CloudWatch envelope, no delimiter; a control message.
+        let mut firehose = gz(envelope("CONTROL_MESSAGE", &["CWL CONTROL MESSAGE: Checking health of destination Firehose."]).as_bytes());
+        firehose.extend(gz(envelope("DATA_MESSAGE", &[REST_JSON, REST_JSON]).as_bytes()));
+        firehose.extend(gz(envelope("DATA_MESSAGE", &[REST_CLF]).as_bytes()));
+        let (lines, stats) = lines_of(&firehose);
+        assert_eq!(lines.len(), 3);
+        assert_eq!(stats.control_messages, 1);
+        assert_eq!(stats.layout, "gzip, CloudWatch Logs envelopes");
+        // The same under an extra outer gzip (Firehose compression on top).
+        let (lines, _) = lines_of(&gz(&firehose));
+        assert_eq!(lines.len(), 3);
+        // Raw lines straight from Firehose, plain and gzip'd.
+        let raw = format!("{REST_JSON}\n{REST_CLF}\n\n{REST_CSV}\n");
+        assert_eq!(lines_of(raw.as_bytes()).0.len(), 3);
+        let (lines, stats) = lines_of(&gz(raw.as_bytes()));
+        assert_eq!((lines.len(), stats.layout), (3, "gzip, lines"));
+    }
+
+    #[test]
+    fn malformed_gzip_and_truncated_json_are_reported_with_what_was_read() {
+        let mut truncated = gz(format!("{REST_JSON}\n{REST_JSON}\n").repeat(200).as_bytes());
+        truncated.truncate(truncated.len() / 2);
+        let mut n = 0;
+        let e = read_log(truncated.as_slice(), |_| n += 1).unwrap_err();
+        assert!(e.message.contains("cannot decompress or read"), "{e}");
+        assert_eq!(e.stats.lines, n);
+        let cut = &envelope("DATA_MESSAGE", &[REST_JSON])[..80];
+        let e = read_log(cut.as_bytes(), |_| {}).unwrap_err();
+        assert!(e.message.contains("truncated envelope"), "{e}");
+        assert_eq!(e.location, "envelope 1");
+    }
+}
