@@ -14,6 +14,7 @@ pub mod gateway_export;
 pub mod history;
 pub mod inventory;
 pub mod model;
+pub mod observed;
 pub mod openapi;
 pub mod policy;
 pub mod posture;

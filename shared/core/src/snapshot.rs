@@ -26,6 +26,12 @@ pub struct Snapshot {
     pub specs: Vec<DeclaredSpec>,
     #[serde(default)]
     pub samples: Vec<TrafficSample>,
+    /// Traffic observed in access logs, aggregated per endpoint.
+    #[serde(default)]
+    pub observed: Vec<crate::observed::ObservedEndpoint>,
+    /// What reading the access logs took.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_stats: Option<crate::observed::LogIngestStats>,
     /// What API Gateway has deployed, per account × region (the AWS collector).
     #[serde(default)]
     pub gateway: Vec<crate::gateway::TargetFacts>,
@@ -45,6 +51,8 @@ impl Snapshot {
             specs: Vec::new(),
             samples: Vec::new(),
             gateway: Vec::new(),
+            observed: Vec::new(),
+            log_stats: None,
             issues: Vec::new(),
         }
     }
