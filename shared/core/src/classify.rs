@@ -19,32 +19,73 @@ pub fn classify(endpoint: &InventoryEndpoint, snapshot: &Snapshot) -> Classifica
     let mut reasons = Vec::new();
     let declared: Vec<_> = endpoint.declared(snapshot).collect();
 
-    let lifecycle = if let (true, Some(g)) = (declared.is_empty(), &endpoint.gateway) {
+    let requests = endpoint.observed_requests(snapshot);
+    let last_seen = endpoint
+        .observed
+        .iter()
+        .filter_map(|&i| snapshot.observed[i].last_seen)
+        .max()
+        .map(|t| format!(", last seen {}", t.format("%Y-%m-%d %H:%M UTC")))
+        .unwrap_or_default();
+    let retired_stage = retired_stage(endpoint, snapshot);
+    let lifecycle = if let (Some(stage), true) = (&retired_stage, requests > 0) {
         reasons.push(format!(
-            "managed: deployed on API Gateway ({} API {} `{}`, stage {}, definition from {}); no declared spec ties to it",
-            g.kind.as_str(),
-            g.api_id,
-            g.api_name,
-            g.stage,
-            g.definition_source
+            "zombie: {requests} request(s) on stage {stage}, which estate.yaml marks retired{last_seen}"
         ));
-        Lifecycle::Managed
-    } else if declared.is_empty() {
-        reasons.push(format!(
-            "shadow: observed in {} sample(s) but declared in no spec",
-            endpoint.samples.len()
-        ));
-        Lifecycle::Shadow
+        Lifecycle::Zombie
     } else if let Some((file, op)) = declared.iter().find(|(_, op)| op.deprecated) {
+        if requests > 0 {
+            reasons.push(format!(
+                "zombie: marked `deprecated: true` at {file}#{} and still receiving traffic ({requests} request(s){last_seen})",
+                op.pointer
+            ));
+            Lifecycle::Zombie
+        } else {
+            reasons.push(format!("deprecated: marked `deprecated: true` at {file}#{}", op.pointer));
+            Lifecycle::Deprecated
+        }
+    } else if !declared.is_empty() && endpoint.not_deployed && requests == 0 {
+        let files: Vec<&str> = declared.iter().map(|(f, _)| *f).collect();
         reasons.push(format!(
-            "deprecated: marked `deprecated: true` at {file}#{}",
-            op.pointer
+            "orphan: declared in {}, whose API is deployed, but no deployed route matches and no traffic was seen",
+            files.join(", ")
         ));
-        Lifecycle::Deprecated
-    } else {
+        Lifecycle::Orphan
+    } else if !declared.is_empty() {
         let files: Vec<&str> = declared.iter().map(|(f, _)| *f).collect();
         reasons.push(format!("managed: declared in {}", files.join(", ")));
         Lifecycle::Managed
+    } else if let Some(g) = &endpoint.gateway {
+        match &endpoint.tied_spec_service {
+            Some(service) => {
+                reasons.push(format!(
+                    "shadow: deployed on API Gateway ({} API {} `{}`, stage {}) but not in the declared spec of service {service}",
+                    g.kind.as_str(),
+                    g.api_id,
+                    g.api_name,
+                    g.stage
+                ));
+                Lifecycle::Shadow
+            }
+            None => {
+                reasons.push(format!(
+                    "managed: deployed on API Gateway ({} API {} `{}`, stage {}, definition from {}); no declared spec ties to it",
+                    g.kind.as_str(),
+                    g.api_id,
+                    g.api_name,
+                    g.stage,
+                    g.definition_source
+                ));
+                Lifecycle::Managed
+            }
+        }
+    } else {
+        reasons.push(format!(
+            "shadow: observed ({} sample(s), {} logged request(s)) but declared in no spec",
+            endpoint.samples.len(),
+            requests - endpoint.samples.len() as u64
+        ));
+        Lifecycle::Shadow
     };
 
     let service = snapshot.estate.service(&endpoint.service);
@@ -104,4 +145,26 @@ pub fn classify(endpoint: &InventoryEndpoint, snapshot: &Snapshot) -> Classifica
         lifecycle,
         reasons,
     }
+}
+
+/// The stage an endpoint's traffic arrived on, when estate.yaml marks that stage retired.
+fn retired_stage(endpoint: &InventoryEndpoint, snapshot: &Snapshot) -> Option<String> {
+    let retired = |service: &str, stage: &str| {
+        snapshot
+            .estate
+            .service(service)
+            .is_some_and(|s| s.retired_stages.iter().any(|r| r == stage))
+    };
+    let service = endpoint.tied_spec_service.as_deref().unwrap_or(&endpoint.service);
+    if let Some(g) = &endpoint.gateway
+        && retired(service, &g.stage)
+    {
+        return Some(g.stage.clone());
+    }
+    endpoint
+        .observed
+        .iter()
+        .filter_map(|&i| snapshot.observed[i].stage.as_deref())
+        .find(|stage| retired(service, stage))
+        .map(str::to_string)
 }

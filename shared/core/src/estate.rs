@@ -28,6 +28,12 @@ pub struct ServiceConfig {
     /// Host names the service answers on, to attribute samples that name no service.
     #[serde(default)]
     pub hosts: Vec<String>,
+    /// API Gateway API ids whose deployed routes this service's specs declare.
+    #[serde(default)]
+    pub apis: Vec<String>,
+    /// Stages that are retired: traffic there is zombie traffic.
+    #[serde(default)]
+    pub retired_stages: Vec<String>,
     /// Exposure of every endpoint of the service, overriding what the specs say.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classification: Option<Exposure>,

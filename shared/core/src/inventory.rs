@@ -22,8 +22,14 @@ pub struct InventoryEndpoint {
     pub operations: Vec<(usize, usize)>,
     /// Observed samples: indices into the snapshot's samples.
     pub samples: Vec<usize>,
+    /// Observed access-log traffic: indices into the snapshot's `observed`.
+    pub observed: Vec<usize>,
     /// The deployed route or method, for endpoints read from API Gateway.
     pub gateway: Option<crate::gateway::GatewayEndpoint>,
+    /// The declared service whose spec describes this endpoint's API, when one is tied to it.
+    pub tied_spec_service: Option<String>,
+    /// Declared in a spec tied to a deployed API, but no deployed route matches it.
+    pub not_deployed: bool,
 }
 
 impl InventoryEndpoint {
@@ -42,86 +48,172 @@ impl InventoryEndpoint {
             )
         })
     }
+
+    /// Requests seen in samples and access logs.
+    pub fn observed_requests(&self, snapshot: &Snapshot) -> u64 {
+        self.samples.len() as u64 + self.observed.iter().map(|&i| snapshot.observed[i].requests).sum::<u64>()
+    }
+}
+
+/// Which declared service describes each deployed API: the API's `apispm:spec` tag (a spec file
+/// or a service name), an estate service listing the API id, a spec server on the API's
+/// execute-api host, or a spec whose title is the API's name. API id → service.
+pub fn spec_ties(snapshot: &Snapshot) -> HashMap<String, String> {
+    let mut ties = HashMap::new();
+    let estate = &snapshot.estate;
+    let specs = &snapshot.specs;
+    let mut apis: Vec<(&str, &str, &BTreeMap<String, String>)> = Vec::new();
+    for t in &snapshot.gateway {
+        apis.extend(t.rest_apis.iter().map(|a| (a.id.as_str(), a.name.as_str(), &a.tags)));
+        apis.extend(t.v2_apis.iter().map(|a| (a.id.as_str(), a.name.as_str(), &a.tags)));
+    }
+    for (id, name, tags) in apis {
+        let by_tag = tags.get("apispm:spec").and_then(|tag| {
+            specs
+                .iter()
+                .find(|s| s.file == *tag || s.file.ends_with(&format!("/{tag}")) || s.service == *tag)
+                .map(|s| s.service.clone())
+        });
+        let by_estate = || estate.services.iter().find(|s| s.apis.iter().any(|a| a == id)).map(|s| s.name.clone());
+        let by_server = || {
+            let host = format!("{id}.execute-api.");
+            specs.iter().find(|s| s.servers.iter().any(|srv| srv.url.contains(&host))).map(|s| s.service.clone())
+        };
+        let by_title = || specs.iter().find(|s| !s.title.is_empty() && s.title.eq_ignore_ascii_case(name)).map(|s| s.service.clone());
+        if let Some(service) = by_tag.or_else(by_estate).or_else(by_server).or_else(by_title) {
+            ties.insert(id.to_string(), service);
+        }
+    }
+    ties
+}
+
+/// `{orderId}` and `{id}` are the same template position.
+fn normalized(path: &str) -> String {
+    path.split('/')
+        .map(|s| if s.starts_with('{') && s.ends_with('}') { if s.ends_with("+}") { "{+}" } else { "{}" } } else { s })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+struct Builder<'s> {
+    snapshot: &'s Snapshot,
+    endpoints: Vec<InventoryEndpoint>,
+    by_key: HashMap<(String, String, String), usize>,
+    tries: BTreeMap<String, Trie>,
+}
+
+impl Builder<'_> {
+    fn endpoint(&mut self, service: &str, method: &str, path: &str) -> usize {
+        let key = (service.to_string(), method.to_string(), path.to_string());
+        if let Some(&idx) = self.by_key.get(&key) {
+            return idx;
+        }
+        self.endpoints.push(new_endpoint(&self.snapshot.estate, service, method, path));
+        let idx = self.endpoints.len() - 1;
+        self.by_key.insert(key, idx);
+        idx
+    }
+
+    /// The endpoint observed traffic belongs to in `scope`: the declared or deployed template it
+    /// matches (literal beats parameter), else a shadow endpoint with the observed template.
+    fn observed_endpoint(&mut self, scope: &str, method: &str, path: &str) -> usize {
+        let matched = self.tries.get(scope).and_then(|t| t.lookup(path));
+        if let Some(m) = &matched
+            && let Some(&idx) = m.methods.get(method).or_else(|| m.methods.get("ANY"))
+        {
+            return idx;
+        }
+        // Keep the declared template when only the method is new.
+        let template = matched.map(|m| m.template).unwrap_or_else(|| template_path(path));
+        self.endpoint(scope, method, &template)
+    }
 }
 
 /// Build the inventory of a snapshot. Endpoints come out sorted by service, path, method.
 pub fn build(snapshot: &Snapshot) -> Vec<InventoryEndpoint> {
     let estate = &snapshot.estate;
-    let mut endpoints: Vec<InventoryEndpoint> = Vec::new();
-    let mut by_key: HashMap<(String, String, String), usize> = HashMap::new();
-    let mut tries: BTreeMap<String, Trie> = BTreeMap::new();
+    let mut b = Builder { snapshot, endpoints: Vec::new(), by_key: HashMap::new(), tries: BTreeMap::new() };
+    let ties = spec_ties(snapshot);
 
-    for (si, spec) in snapshot.specs.iter().enumerate() {
-        let service_base = estate
-            .service(&spec.service)
-            .and_then(|s| s.base_path.as_deref());
-        for (oi, op) in spec.operations.iter().enumerate() {
-            let server_base = op
-                .servers
-                .first()
-                .map(|s| s.base_path.as_str())
-                .unwrap_or("");
-            let path = full_path(service_base.unwrap_or(server_base), &op.path);
-            let key = (spec.service.clone(), op.method.clone(), path.clone());
-            let idx = *by_key.entry(key).or_insert_with(|| {
-                endpoints.push(new_endpoint(estate, &spec.service, &op.method, &path));
-                endpoints.len() - 1
-            });
-            endpoints[idx].operations.push((si, oi));
-            tries
-                .entry(spec.service.clone())
-                .or_default()
-                .insert(&path, &op.method, idx);
-        }
-    }
-
-    for (sample_idx, sample) in snapshot.samples.iter().enumerate() {
-        let service = attribute_service(
-            estate,
-            sample.service.as_deref(),
-            sample.host.as_deref(),
-            &sample.path,
-            &tries,
-        );
-        let matched = service
-            .as_ref()
-            .and_then(|svc| tries.get(svc))
-            .and_then(|t| t.lookup(&sample.path));
-        let idx = match matched.as_ref().and_then(|m| m.methods.get(&sample.method)) {
-            Some(&idx) => idx,
-            None => {
-                // Undeclared: a shadow endpoint. Keep the declared template when only the
-                // method is new; otherwise template the observed path.
-                let service = service
-                    .or_else(|| sample.host.clone())
-                    .unwrap_or_else(|| "unattributed".to_string());
-                let path = matched
-                    .map(|m| m.template.clone())
-                    .unwrap_or_else(|| template_path(&sample.path));
-                let key = (service.clone(), sample.method.clone(), path.clone());
-                *by_key.entry(key).or_insert_with(|| {
-                    endpoints.push(new_endpoint(estate, &service, &sample.method, &path));
-                    endpoints.len() - 1
-                })
-            }
-        };
-        endpoints[idx].samples.push(sample_idx);
-    }
-
-    // What API Gateway has deployed: one endpoint per stage × route or method.
+    // 1. What API Gateway has deployed: one endpoint per stage × route or method.
+    let mut stages_of_api: HashMap<String, Vec<String>> = HashMap::new();
     for target in &snapshot.gateway {
         for g in crate::gateway::endpoints(target) {
-            let mut ep = new_endpoint(estate, &g.qualified_stage, &g.method, &g.path);
+            let idx = b.endpoint(&g.qualified_stage, &g.method, &g.path);
+            b.tries.entry(g.qualified_stage.clone()).or_default().insert(&g.path, &g.method, idx);
+            let tied = ties.get(&g.api_id).cloned();
+            let tied_owner = tied.as_deref().and_then(|s| estate.service(s)).and_then(|s| s.owner.clone());
+            let ep = &mut b.endpoints[idx];
             if ep.owner.is_none() {
-                ep.owner = g.owner.clone();
+                ep.owner = g.owner.clone().or(tied_owner);
+            }
+            ep.tied_spec_service = tied;
+            let stages = stages_of_api.entry(g.api_id.clone()).or_default();
+            if !stages.contains(&g.qualified_stage) {
+                stages.push(g.qualified_stage.clone());
             }
             ep.gateway = Some(g);
-            endpoints.push(ep);
         }
     }
 
-    endpoints
-        .sort_by(|a, b| (&a.service, &a.path, &a.method).cmp(&(&b.service, &b.path, &b.method)));
+    // 2. Declared operations: onto the deployed routes of the API their spec is tied to, else
+    //    endpoints of their service.
+    for (si, spec) in snapshot.specs.iter().enumerate() {
+        let tied_apis: Vec<&String> = ties.iter().filter(|(_, svc)| **svc == spec.service).map(|(api, _)| api).collect();
+        let service_base = estate.service(&spec.service).and_then(|s| s.base_path.as_deref());
+        for (oi, op) in spec.operations.iter().enumerate() {
+            let mut deployed = false;
+            for api in &tied_apis {
+                let wanted = normalized(&op.path);
+                for idx in 0..b.endpoints.len() {
+                    let hit = b.endpoints[idx].gateway.as_ref().is_some_and(|g| {
+                        &&g.api_id == api && normalized(&g.path) == wanted && (g.method == op.method || g.method == "ANY")
+                    });
+                    if hit {
+                        b.endpoints[idx].operations.push((si, oi));
+                        deployed = true;
+                    }
+                }
+            }
+            if deployed {
+                continue;
+            }
+            let server_base = op.servers.first().map(|s| s.base_path.as_str()).unwrap_or("");
+            let path = full_path(service_base.unwrap_or(server_base), &op.path);
+            let idx = b.endpoint(&spec.service, &op.method, &path);
+            b.endpoints[idx].operations.push((si, oi));
+            b.endpoints[idx].not_deployed |= !tied_apis.is_empty();
+            b.tries.entry(spec.service.clone()).or_default().insert(&path, &op.method, idx);
+        }
+    }
+
+    // 3. Traffic samples.
+    for (sample_idx, sample) in snapshot.samples.iter().enumerate() {
+        let service = attribute_service(estate, sample.service.as_deref(), sample.host.as_deref(), &sample.path, &b.tries)
+            .or_else(|| sample.host.clone())
+            .unwrap_or_else(|| "unattributed".to_string());
+        let idx = b.observed_endpoint(&service, &sample.method, &sample.path);
+        b.endpoints[idx].samples.push(sample_idx);
+    }
+
+    // 4. Access-log traffic: by the API and stage it names, else by service.
+    for (i, o) in snapshot.observed.iter().enumerate() {
+        let scope = match (&o.api_id, &o.stage) {
+            (Some(api), Some(stage)) => stages_of_api
+                .get(api)
+                .and_then(|stages| stages.iter().find(|q| q.ends_with(&format!("/{api}/{stage}"))).cloned())
+                .unwrap_or_else(|| format!("{api}/{stage}")),
+            _ => attribute_service(estate, o.service.as_deref(), None, &o.path, &b.tries).unwrap_or_else(|| "unattributed".to_string()),
+        };
+        let idx = b.observed_endpoint(&scope, &o.method, &o.path);
+        b.endpoints[idx].observed.push(i);
+        if b.endpoints[idx].tied_spec_service.is_none() && o.api_id.is_some() {
+            b.endpoints[idx].tied_spec_service = o.api_id.as_ref().and_then(|a| ties.get(a).cloned());
+        }
+    }
+
+    let mut endpoints = b.endpoints;
+    endpoints.sort_by(|a, b| (&a.service, &a.path, &a.method).cmp(&(&b.service, &b.path, &b.method)));
     endpoints
 }
 
@@ -139,7 +231,10 @@ fn new_endpoint(
         owner: estate.service(service).and_then(|s| s.owner.clone()),
         operations: Vec::new(),
         samples: Vec::new(),
+        observed: Vec::new(),
         gateway: None,
+        tied_spec_service: None,
+        not_deployed: false,
     }
 }
 

@@ -141,6 +141,10 @@ pub enum Lifecycle {
     Shadow,
     /// Declared, and marked deprecated.
     Deprecated,
+    /// Deprecated (or on a retired stage) and still receiving traffic.
+    Zombie,
+    /// Declared, tied to a deployed API, but not deployed there and receiving no traffic.
+    Orphan,
 }
 
 impl Lifecycle {
@@ -149,6 +153,8 @@ impl Lifecycle {
             Lifecycle::Managed => "managed",
             Lifecycle::Shadow => "shadow",
             Lifecycle::Deprecated => "deprecated",
+            Lifecycle::Zombie => "zombie",
+            Lifecycle::Orphan => "orphan",
         }
     }
 }
@@ -169,10 +175,11 @@ impl Class {
     pub fn derive(exposure: Exposure, lifecycle: Lifecycle) -> Class {
         match (lifecycle, exposure) {
             (Lifecycle::Shadow, _) => Class::Shadow,
-            (Lifecycle::Deprecated, _) => Class::Deprecated,
-            (Lifecycle::Managed, Exposure::External) => Class::External,
-            (Lifecycle::Managed, Exposure::Partner) => Class::Partner,
-            (Lifecycle::Managed, Exposure::Internal) => Class::Internal,
+            // A zombie is a deprecated endpoint still in use: scored with the deprecated multiplier.
+            (Lifecycle::Deprecated | Lifecycle::Zombie, _) => Class::Deprecated,
+            (Lifecycle::Managed | Lifecycle::Orphan, Exposure::External) => Class::External,
+            (Lifecycle::Managed | Lifecycle::Orphan, Exposure::Partner) => Class::Partner,
+            (Lifecycle::Managed | Lifecycle::Orphan, Exposure::Internal) => Class::Internal,
         }
     }
 

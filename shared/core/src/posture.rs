@@ -5,6 +5,7 @@ use crate::classify::{Classification, classify};
 use crate::controls::{self, EndpointFacts, Evidence, EvidenceSource, Reference};
 use crate::gateway::TargetFacts;
 use crate::gateway_controls;
+use crate::traffic_checks::{self, TrafficContext};
 use crate::inventory::{self, InventoryEndpoint};
 use crate::model::{Class, ControlState, Lifecycle, RiskBand, Severity, round1, short_hash};
 use crate::policy::{Policy, PolicyOutcome, PolicyResult, PolicySubject, control_states};
@@ -123,6 +124,9 @@ pub struct EndpointPosture {
     /// The declared operations (file#pointer) and the number of samples behind this endpoint.
     pub declared_in: Vec<String>,
     pub samples: usize,
+    /// Observed traffic (access logs and samples), when there was any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<TrafficFacts>,
 }
 
 /// One gateway resource and the configuration controls evaluated on it.
@@ -157,6 +161,23 @@ pub struct ControlResult {
     /// True when no evidence decided the state.
     pub unverified: bool,
     pub evidence: Vec<Evidence>,
+}
+
+/// What access logs and samples say about an endpoint's traffic.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrafficFacts {
+    pub requests: u64,
+    pub status_classes: BTreeMap<String, u64>,
+    /// Share of requests answered 401 / 403, in percent.
+    pub unauthorized_percent: f64,
+    pub forbidden_percent: f64,
+    /// 2xx responses with no authenticated principal (None: the log format records none).
+    pub unauthenticated_successes: Option<u64>,
+    pub first_seen: Option<DateTime<Utc>>,
+    pub last_seen: Option<DateTime<Utc>>,
+    pub distinct_callers: u64,
+    /// Where it was seen (log objects and lines, sample entries).
+    pub sources: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -432,6 +453,18 @@ fn assess_endpoint(
             });
         }
     }
+    for &i in &ep.observed {
+        let o = &snapshot.observed[i];
+        for d in &o.sensitive_data {
+            sensitive.insert(SensitiveEvidence {
+                data_type: d.data_type.clone(),
+                source: EvidenceSource::Sample,
+                location: format!("access log: {}", d.location),
+                masked: Some(d.masked.clone()),
+            });
+        }
+    }
+    let traffic = traffic_facts(snapshot, ep);
     let sensitive_types: Vec<String> = sensitive
         .iter()
         .map(|s| s.data_type.clone())
@@ -512,6 +545,34 @@ fn assess_endpoint(
                 .collect(),
         });
     }
+    let sensitive_list: Vec<SensitiveEvidence> = sensitive.iter().cloned().collect();
+    let context = TrafficContext {
+        authentication: states.iter().find(|(c, _)| c.id == "authentication").map(|(_, s)| *s).unwrap_or(ControlState::Unknown),
+        traffic: traffic.as_ref(),
+        sensitive: &sensitive_list,
+    };
+    for check in traffic_checks::CATALOGUE {
+        let Some((detail, evidence)) = (check.evaluate)(&context) else { continue };
+        findings.push(Finding {
+            id: short_hash(&format!("{}|{resource}", check.id)),
+            kind: FindingKind::Control,
+            control: check.id.to_string(),
+            title: check.title.to_string(),
+            severity: check.severity,
+            resource: resource.clone(),
+            endpoint_id: Some(ep.id.clone()),
+            message: format!("{} {} {}: {detail}", ep.service, ep.method, ep.path),
+            remediation: check.remediation.to_string(),
+            evidence,
+            status: FindingStatus::Open,
+            verified: true,
+            first_seen: now,
+            last_seen: now,
+            resolved_at: None,
+            reopened: 0,
+            references: check.references.iter().map(FindingReference::from).collect(),
+        });
+    }
     for (policy, result) in policies.iter().zip(&policy_results) {
         if result.outcome != PolicyOutcome::Fail {
             continue;
@@ -588,9 +649,68 @@ fn assess_endpoint(
             .map(|(f, op)| format!("{f}#{}", op.pointer))
             .collect(),
         samples: facts.samples.len(),
+        traffic,
         classification,
     };
     (posture, findings)
+}
+
+/// Traffic facts from the endpoint's access-log aggregates and samples.
+fn traffic_facts(snapshot: &Snapshot, ep: &InventoryEndpoint) -> Option<TrafficFacts> {
+    if ep.observed.is_empty() && ep.samples.is_empty() {
+        return None;
+    }
+    let mut t = TrafficFacts {
+        requests: ep.samples.len() as u64,
+        status_classes: BTreeMap::new(),
+        unauthorized_percent: 0.0,
+        forbidden_percent: 0.0,
+        unauthenticated_successes: None,
+        first_seen: None,
+        last_seen: None,
+        distinct_callers: 0,
+        sources: ep.samples.iter().take(3).map(|&i| snapshot.samples[i].source.clone()).collect(),
+    };
+    let (mut unauthorized, mut forbidden) = (0u64, 0u64);
+    for &i in &ep.samples {
+        match snapshot.samples[i].status {
+            Some(401) => unauthorized += 1,
+            Some(403) => forbidden += 1,
+            _ => {}
+        }
+        if let Some(s) = snapshot.samples[i].status {
+            *t.status_classes.entry(format!("{}xx", s / 100)).or_default() += 1;
+        }
+    }
+    for &i in &ep.observed {
+        let o = &snapshot.observed[i];
+        t.requests += o.requests;
+        unauthorized += o.unauthorized;
+        forbidden += o.forbidden;
+        for (k, v) in &o.status_classes {
+            *t.status_classes.entry(k.clone()).or_default() += v;
+        }
+        if let Some(n) = o.unauthenticated_successes {
+            t.unauthenticated_successes = Some(t.unauthenticated_successes.unwrap_or(0) + n);
+        }
+        t.first_seen = match (t.first_seen, o.first_seen) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        t.last_seen = t.last_seen.max(o.last_seen);
+        // Per-aggregate estimates; summing over-counts callers seen in several logs (an upper bound).
+        t.distinct_callers += o.distinct_callers;
+        for e in &o.examples {
+            if t.sources.len() < 5 {
+                t.sources.push(e.clone());
+            }
+        }
+    }
+    if t.requests > 0 {
+        t.unauthorized_percent = round1(unauthorized as f64 / t.requests as f64 * 100.0);
+        t.forbidden_percent = round1(forbidden as f64 / t.requests as f64 * 100.0);
+    }
+    Some(t)
 }
 
 /// Report order: open before resolved, then most severe first, then by id (stable).

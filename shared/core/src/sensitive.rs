@@ -58,6 +58,12 @@ pub fn detect_value(value: &str) -> Option<Detection> {
         "iban"
     } else if is_aws_access_key_id(v) {
         "aws_access_key_id"
+    } else if is_jwt(v) {
+        "jwt"
+    } else if is_known_secret(v) {
+        "secret"
+    } else if is_phone(v) {
+        "phone"
     } else {
         return None;
     };
@@ -180,6 +186,47 @@ pub fn is_iban(v: &str) -> bool {
         }
     }
     rem == 1
+}
+
+/// A JWT: three base64url parts whose header decodes to a JSON object with `alg`.
+pub fn is_jwt(v: &str) -> bool {
+    use base64::Engine;
+    let v = v.strip_prefix("Bearer ").unwrap_or(v);
+    let parts: Vec<&str> = v.split('.').collect();
+    if parts.len() != 3 || !parts[0].starts_with("eyJ") || parts[1].len() < 4 {
+        return false;
+    }
+    let Ok(header) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(parts[0].trim_end_matches('=')) else {
+        return false;
+    };
+    serde_json::from_slice::<serde_json::Value>(&header).is_ok_and(|h| h.get("alg").is_some())
+}
+
+/// Tokens whose prefix names the issuer (gitleaks' rules): Stripe, GitHub, Slack, Google.
+fn is_known_secret(v: &str) -> bool {
+    let body_ok = |rest: &str, min: usize| rest.len() >= min && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    ["sk_live_", "rk_live_", "sk_test_"].iter().any(|p| v.strip_prefix(p).is_some_and(|r| body_ok(r, 16)))
+        || ["ghp_", "gho_", "ghs_", "github_pat_"].iter().any(|p| v.strip_prefix(p).is_some_and(|r| body_ok(r, 30)))
+        || ["xoxb-", "xoxp-"].iter().any(|p| v.strip_prefix(p).is_some_and(|r| body_ok(r, 20)))
+        || v.strip_prefix("AIza").is_some_and(|r| r.len() == 35 && body_ok(r, 35))
+}
+
+/// E.164 (`+` and 8–15 digits) or a North American number with a valid area code.
+fn is_phone(v: &str) -> bool {
+    let digits: String = v.chars().filter(char::is_ascii_digit).collect();
+    let only_phone_chars = v.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if !only_phone_chars {
+        return false;
+    }
+    if let Some(rest) = v.strip_prefix('+') {
+        return rest.chars().next().is_some_and(|c| c != '0') && (8..=15).contains(&digits.len());
+    }
+    // NANP: 10 digits with separators, area and exchange codes not starting with 0 or 1.
+    let separated = v.contains('-') || v.contains('(') || v.contains(' ');
+    separated
+        && digits.len() == 10
+        && !digits.starts_with(['0', '1'])
+        && !digits[3..].starts_with(['0', '1'])
 }
 
 fn is_aws_access_key_id(v: &str) -> bool {

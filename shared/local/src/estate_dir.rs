@@ -2,13 +2,16 @@
 //!
 //! - `DIR/estate.yaml` (optional): services, owners, spec ownership, overrides;
 //! - `DIR/specs/**/*.{json,yaml,yml}`: declared OpenAPI documents;
-//! - `DIR/samples/**/*.{json,har}`: traffic samples (HAR 1.2 or the seed's JSON shape).
+//! - `DIR/samples/**/*.{json,har}`: traffic samples (HAR 1.2 or the seed's JSON shape);
+//! - `DIR/logs/**`: API Gateway access logs, any layout and format (`logs/<service>/…` ties them
+//!   to a service).
 //!
 //! A file that cannot be read or parsed becomes an `InputIssue` naming the file and the place;
 //! the rest of the estate is still read. Only a broken `estate.yaml` stops the scan, because
 //! without it classification overrides would silently be lost.
 
 use apispm_core::estate::EstateConfig;
+use apispm_core::observed::{Aggregator, LogScope};
 use apispm_core::openapi::read_spec;
 use apispm_core::snapshot::{InputIssue, Snapshot};
 use apispm_core::traffic::read_samples;
@@ -82,7 +85,48 @@ pub fn read_estate(dir: &Path, now: DateTime<Utc>) -> Result<Snapshot, EstateDir
             }),
         }
     }
+    read_logs(dir, &mut snapshot);
     Ok(snapshot)
+}
+
+/// `DIR/logs/**`: access logs in any layout (detected by content, whatever the file is called).
+/// A first directory naming an estate service attributes its logs to that service.
+fn read_logs(dir: &Path, snapshot: &mut Snapshot) {
+    let root = dir.join("logs");
+    if !root.is_dir() {
+        return;
+    }
+    let mut aggregator = Aggregator::new();
+    for entry in WalkDir::new(&root).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                snapshot.issues.push(InputIssue { input: "logs".into(), location: None, message: format!("cannot list: {e}") });
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = relative(dir, entry.path());
+        let service = entry
+            .path()
+            .strip_prefix(&root)
+            .ok()
+            .and_then(|p| p.components().next().filter(|_| p.components().count() > 1))
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .filter(|name| snapshot.estate.service(name).is_some());
+        match std::fs::File::open(entry.path()) {
+            Ok(file) => {
+                aggregator.ingest(file, &LogScope { source: rel, service, ..LogScope::default() });
+            }
+            Err(e) => snapshot.issues.push(InputIssue { input: rel, location: None, message: format!("cannot read: {e}") }),
+        }
+    }
+    let (observed, stats, issues) = aggregator.finish();
+    snapshot.observed = observed;
+    snapshot.log_stats = Some(stats);
+    snapshot.issues.extend(issues);
 }
 
 /// Files under `dir/sub` with one of `extensions`, as (path relative to `dir` with `/`, path),
