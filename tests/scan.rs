@@ -42,16 +42,19 @@ fn the_demo_estate_posture() {
     assert_eq!(p["schema"], "apispm.posture/v1");
     assert_eq!(p["complete"], true);
     let s = &p["summary"];
-    assert_eq!(s["total_endpoints"], 21);
-    assert_eq!(s["undocumented"], 3);
+    // 18 declared operations, 2 shadow endpoints from samples, 3 from access logs.
+    assert_eq!(s["total_endpoints"], 23);
+    assert_eq!(s["undocumented"], 5);
     assert_eq!(
         s["classification"],
-        serde_json::json!({"external": 9, "internal": 2, "partner": 4, "shadow": 3, "deprecated": 3})
+        serde_json::json!({"external": 9, "internal": 2, "partner": 4, "shadow": 5, "deprecated": 3})
     );
 
-    // Hardened, authenticated, rate limited, validated: no risk.
+    // Hardened, authenticated, rate limited, validated: the only term is the bearer token its
+    // access log leaks (+5 for one sensitive type): 5 / 90 × 100 × 1.5 = 8.3.
     let list = endpoint(&p, "orders", "GET", "/v1/orders");
-    assert_eq!(list["risk_score"], 0.0);
+    assert_eq!(list["risk_score"], 8.3);
+    assert_eq!(list["sensitive_data_types"], serde_json::json!(["jwt"]));
     assert_eq!(control_state(list, "authentication"), "present");
 
     // A legacy plaintext sample: TLS 20 + rate 15 + headers 10 + validation 15 = 60 of 90,
@@ -77,10 +80,44 @@ fn the_demo_estate_posture() {
             .contains("declared in no spec")
     );
 
-    // Deprecated and still receiving traffic.
+    // Deprecated and still receiving traffic (a HAR sample; access logs): zombies, scored as
+    // deprecated.
     let cancel = endpoint(&p, "orders", "DELETE", "/v1/orders/{orderId}");
     assert_eq!(cancel["classification"]["class"], "deprecated");
+    assert_eq!(cancel["classification"]["lifecycle"], "zombie");
     assert_eq!(cancel["samples"], 1);
+    let export_logged = endpoint(&p, "orders", "GET", "/v1/orders/export");
+    assert_eq!(export_logged["classification"]["lifecycle"], "zombie");
+    assert_eq!(export_logged["traffic"]["requests"], 2);
+    assert!(export_logged["classification"]["reasons"][0].as_str().unwrap().contains("last seen 2026-12-02"));
+    let search = endpoint(&p, "users", "GET", "/users/search");
+    assert_eq!(search["classification"]["lifecycle"], "zombie", "from the CLF log");
+
+    // Declared, and the service's logs show no traffic to it: orphan.
+    let put = endpoint(&p, "orders", "PUT", "/v1/orders/{orderId}");
+    assert_eq!(put["classification"]["lifecycle"], "orphan");
+
+    // Shadow endpoints discovered in access logs, templated by segment type.
+    let by_email = endpoint(&p, "orders", "GET", "/v1/customers/{id}/orders");
+    assert_eq!(by_email["classification"]["lifecycle"], "shadow");
+    assert_eq!(by_email["traffic"]["requests"], 2);
+    assert_eq!(by_email["traffic"]["distinct_callers"], 1);
+    endpoint(&p, "orders", "POST", "/v1/legacy/orders-sync");
+
+    // Traffic findings: PII in URLs, a token in a log field, a protected route answering without
+    // a principal, sensitive data served unauthenticated.
+    let traffic_finding = |control: &str, service: &str, method: &str, path: &str| {
+        let id = endpoint_id(service, method, path);
+        p["findings"].as_array().unwrap().iter().any(|f| f["control"] == control && f["endpoint_id"] == id.as_str())
+    };
+    assert!(traffic_finding("DATA-1", "orders", "GET", "/v1/customers/{id}/orders"));
+    assert!(traffic_finding("DATA-2", "orders", "GET", "/v1/orders"));
+    assert!(traffic_finding("TRAFFIC-1", "orders", "GET", "/v1/orders/{orderId}"));
+    assert!(traffic_finding("DATA-3", "users", "POST", "/users/login"));
+    // The malformed log line is counted and located; the rest of the object is read.
+    assert_eq!(p["log_ingest"]["malformed_lines"], 1);
+    assert_eq!(p["log_ingest"]["control_messages"], 1);
+    assert_eq!(p["log_ingest"]["malformed_examples"][0]["location"], "envelope 3, event 6");
 
     // x-internal operation and the estate's partner classification.
     assert_eq!(
@@ -122,8 +159,8 @@ fn the_demo_estate_posture() {
             .unwrap()
             .clone()
     };
-    assert_eq!(metric("shadow_apis")["value"], 3.0);
-    assert_eq!(metric("discovery_coverage")["value"], 85.7);
+    assert_eq!(metric("shadow_apis")["value"], 5.0);
+    assert_eq!(metric("discovery_coverage")["value"], 78.3);
     assert_eq!(metric("mean_time_to_remediate")["value"], Value::Null);
 }
 
@@ -241,7 +278,7 @@ fn a_malformed_spec_is_reported_and_the_rest_is_assessed() {
     assert_eq!(code, 2, "input errors exit 2");
     assert_eq!(p["complete"], false);
     assert_eq!(
-        p["summary"]["total_endpoints"], 21,
+        p["summary"]["total_endpoints"], 23,
         "the rest of the estate is still assessed"
     );
     let issues = p["input_issues"].as_array().unwrap();

@@ -460,7 +460,9 @@ pub fn parse_line<'a>(format: &LineFormat, line: &'a str) -> Result<AccessRecord
             let pairs: Pairs<'a> = serde_json::from_str(line).map_err(|e| format!("not a JSON record: {e}"))?;
             for (k, v) in pairs.0 {
                 let field = keys.iter().find(|(key, _)| key == &k).map(|(_, f)| *f).unwrap_or_else(|| Field::of_key(&k));
-                if field == Field::Principal || field == Field::User || field == Field::Caller {
+                // Only an authorizer's principal proves authentication was (not) there:
+                // identity.user and identity.caller are filled by IAM auth alone.
+                if field == Field::Principal {
                     rec.principal_logged = true;
                 }
                 set(&mut rec, field, null_dash(v), Some(k));
@@ -470,7 +472,7 @@ pub fn parse_line<'a>(format: &LineFormat, line: &'a str) -> Result<AccessRecord
             let caps = regex.captures(line).ok_or_else(|| "the line does not match the access-log format".to_string())?;
             for (i, field) in fields.iter().enumerate() {
                 let Some(m) = caps.get(i + 1) else { continue };
-                if matches!(field, Field::Principal | Field::User | Field::Caller) {
+                if *field == Field::Principal {
                     rec.principal_logged = true;
                 }
                 let value = if *xml { unescape_xml(m.as_str()) } else { Cow::Borrowed(m.as_str()) };
@@ -539,7 +541,7 @@ mod tests {
             assert_eq!(r.status, Some(200));
             assert_eq!(r.time.unwrap().to_rfc3339(), "2025-08-21T12:34:56+00:00");
             assert_eq!(r.principal, None, "`-` is null");
-            assert!(r.principal_logged);
+            assert!(!r.principal_logged, "identity.user/caller do not show authorizer principals");
         }
         for line in [HTTP_CLF, HTTP_JSON] {
             let f = LineFormat::detect(line).unwrap();

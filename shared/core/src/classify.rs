@@ -44,12 +44,14 @@ pub fn classify(endpoint: &InventoryEndpoint, snapshot: &Snapshot) -> Classifica
             reasons.push(format!("deprecated: marked `deprecated: true` at {file}#{}", op.pointer));
             Lifecycle::Deprecated
         }
-    } else if !declared.is_empty() && endpoint.not_deployed && requests == 0 {
+    } else if !declared.is_empty() && requests == 0 && (endpoint.not_deployed || endpoint.logs_cover) {
         let files: Vec<&str> = declared.iter().map(|(f, _)| *f).collect();
-        reasons.push(format!(
-            "orphan: declared in {}, whose API is deployed, but no deployed route matches and no traffic was seen",
-            files.join(", ")
-        ));
+        let why = if endpoint.not_deployed {
+            "its API is deployed but no deployed route matches, and no traffic was seen"
+        } else {
+            "the service's access logs were read and show no traffic to it"
+        };
+        reasons.push(format!("orphan: declared in {}; {why}", files.join(", ")));
         Lifecycle::Orphan
     } else if !declared.is_empty() {
         let files: Vec<&str> = declared.iter().map(|(f, _)| *f).collect();

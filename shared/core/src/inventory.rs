@@ -30,6 +30,9 @@ pub struct InventoryEndpoint {
     pub tied_spec_service: Option<String>,
     /// Declared in a spec tied to a deployed API, but no deployed route matches it.
     pub not_deployed: bool,
+    /// Access logs were read for this endpoint's service or stage: no traffic is then evidence
+    /// of no use, not missing evidence.
+    pub logs_cover: bool,
 }
 
 impl InventoryEndpoint {
@@ -212,6 +215,17 @@ pub fn build(snapshot: &Snapshot) -> Vec<InventoryEndpoint> {
         }
     }
 
+    let covered: std::collections::HashSet<&String> = b
+        .endpoints
+        .iter()
+        .filter(|e| !e.observed.is_empty())
+        .map(|e| &e.service)
+        .collect();
+    let covered: std::collections::HashSet<String> = covered.into_iter().cloned().collect();
+    for e in &mut b.endpoints {
+        e.logs_cover = covered.contains(&e.service);
+    }
+
     let mut endpoints = b.endpoints;
     endpoints.sort_by(|a, b| (&a.service, &a.path, &a.method).cmp(&(&b.service, &b.path, &b.method)));
     endpoints
@@ -235,6 +249,7 @@ fn new_endpoint(
         gateway: None,
         tied_spec_service: None,
         not_deployed: false,
+        logs_cover: false,
     }
 }
 

@@ -52,6 +52,10 @@ pub struct LogIngestStats {
     pub malformed_lines: u64,
     pub unreadable_objects: u64,
     pub control_messages: u64,
+    /// The first malformed lines of each object, with their location. Line-level noise: it
+    /// does not make the assessment incomplete (an unreadable object does).
+    #[serde(default)]
+    pub malformed_examples: Vec<InputIssue>,
 }
 
 /// What a log object's location says about its records.
@@ -181,7 +185,7 @@ impl Aggregator {
                 message: format!("{} more malformed lines", malformed as usize - reported),
             });
         }
-        self.issues.extend(pending);
+        self.stats.malformed_examples.extend(pending);
         let stats = match result {
             Ok(stats) => stats,
             Err(e) => {
@@ -327,7 +331,8 @@ mod tests {
         agg.ingest(logs.as_bytes(), &LogScope { source: "logs/users/a.log".into(), service: Some("users".into()), ..LogScope::default() });
         let (eps, stats, issues) = agg.finish();
         assert_eq!(stats.malformed_lines, 1);
-        assert_eq!(issues[0].location.as_deref(), Some("line 4"));
+        assert!(issues.is_empty(), "a malformed line does not make the object unreadable");
+        assert_eq!(stats.malformed_examples[0].location.as_deref(), Some("line 4"));
         let users = eps.iter().find(|e| e.path == "/users/{id}").expect("templated");
         assert_eq!(users.requests, 3);
         assert_eq!(users.unauthorized, 1);

@@ -29,6 +29,9 @@ pub struct Posture {
     pub input_issues: Vec<InputIssue>,
     pub summary: Summary,
     pub endpoints: Vec<EndpointPosture>,
+    /// What reading access logs took: objects, lines, malformed lines (with examples).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_ingest: Option<crate::observed::LogIngestStats>,
     /// Gateway resources (APIs, stages, routes, domains, ...) and their configuration controls.
     #[serde(default)]
     pub resources: Vec<ResourcePosture>,
@@ -334,6 +337,7 @@ pub fn assess(snapshot: &Snapshot, policies: &[Policy], now: DateTime<Utc>) -> P
         input_issues,
         summary: summarize(&endpoints, &findings, None),
         endpoints,
+        log_ingest: snapshot.log_stats.clone(),
         resources,
         findings,
         policies: policy_summaries,
