@@ -22,10 +22,26 @@ use std::io::{BufRead, BufReader, Read};
 #[derive(Debug)]
 pub struct LogLine<'a> {
     pub text: &'a str,
-    /// `line 12`, or `envelope 3, event 7`.
-    pub location: String,
+    /// Line number, or (envelope, event) numbers: formatted only when reported.
+    pub position: Position,
     /// The CloudWatch Logs group the envelope names, which ties the line to a stage.
     pub log_group: Option<&'a str>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Position {
+    Line(u64),
+    Event { envelope: u64, event: u64 },
+}
+
+impl LogLine<'_> {
+    /// `line 12`, or `envelope 3, event 7`.
+    pub fn location(&self) -> String {
+        match self.position {
+            Position::Line(n) => format!("line {n}"),
+            Position::Event { envelope, event } => format!("envelope {envelope}, event {event}"),
+        }
+    }
 }
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -99,13 +115,17 @@ fn read_lines(mut reader: Box<dyn BufRead + '_>, layout: &'static str, on_line: 
             Ok(read) => {
                 n += 1;
                 stats.bytes += read as u64;
-                let text = String::from_utf8_lossy(&buf);
+                // Validate as UTF-8 first (fast); only a broken line pays for the lossy copy.
+                let text: Cow<'_, str> = match std::str::from_utf8(&buf) {
+                    Ok(t) => Cow::Borrowed(t),
+                    Err(_) => String::from_utf8_lossy(&buf),
+                };
                 let text = text.trim_end_matches(['\n', '\r']);
                 if text.trim().is_empty() {
                     continue;
                 }
                 stats.lines += 1;
-                on_line(LogLine { text, location: format!("line {n}"), log_group: None });
+                on_line(LogLine { text, position: Position::Line(n), log_group: None });
             }
             Err(e) => return Err(err(&format!("after line {n}"), format!("cannot decompress or read: {e}"), stats)),
         }
@@ -113,9 +133,9 @@ fn read_lines(mut reader: Box<dyn BufRead + '_>, layout: &'static str, on_line: 
 }
 
 #[derive(Deserialize)]
-struct Envelope<'a> {
+struct Envelope {
     #[serde(rename = "messageType")]
-    message_type: Cow<'a, str>,
+    message_type: String,
     #[serde(rename = "logGroup", default)]
     log_group: Option<String>,
     #[serde(rename = "logEvents", default)]
@@ -128,50 +148,73 @@ struct Event {
     message: String,
 }
 
-fn read_envelopes(reader: Box<dyn BufRead + '_>, layout: &'static str, on_line: &mut impl FnMut(LogLine<'_>)) -> Result<ReadStats, LogReadError> {
+fn read_envelopes(mut reader: Box<dyn BufRead + '_>, layout: &'static str, on_line: &mut impl FnMut(LogLine<'_>)) -> Result<ReadStats, LogReadError> {
+    // Envelopes are concatenated JSON objects of at most a few MB (a CloudWatch batch). Parse
+    // them from a window of the decompressed stream with serde_json's fast slice reader, and
+    // slide the window: memory stays at about one envelope, whatever the object's size.
     let mut stats = ReadStats { layout, ..ReadStats::default() };
-    let counting = CountingReader { inner: reader, count: 0 };
-    let mut stream = serde_json::Deserializer::from_reader(counting).into_iter::<serde_json::Value>();
+    let mut window: Vec<u8> = Vec::with_capacity(BUFFER * 4);
+    let mut start = 0usize;
+    let mut eof = false;
     let mut n = 0u64;
     loop {
-        let next = stream.next();
-        let Some(item) = next else { break };
-        n += 1;
-        let value = item.map_err(|e| {
-            let message = if e.is_eof() { format!("truncated envelope: {e}") } else { format!("malformed envelope: {e}") };
-            err(&format!("envelope {n}"), message, stats.clone())
-        })?;
-        let envelope = match Envelope::deserialize(&value) {
-            Ok(e) => e,
-            Err(e) => return Err(err(&format!("envelope {n}"), format!("not a CloudWatch Logs envelope: {e}"), stats)),
-        };
-        if envelope.message_type == "CONTROL_MESSAGE" {
-            stats.control_messages += 1;
-            continue;
+        // Parse every complete envelope in the window.
+        let mut stream = serde_json::Deserializer::from_slice(&window[start..]).into_iter::<Envelope>();
+        let mut consumed = 0usize;
+        let mut need_more = false;
+        for item in stream.by_ref() {
+            match item {
+                Ok(envelope) => {
+                    n += 1;
+                    if envelope.message_type == "CONTROL_MESSAGE" {
+                        stats.control_messages += 1;
+                    } else {
+                        for (i, event) in envelope.log_events.iter().enumerate() {
+                            stats.lines += 1;
+                            stats.bytes += event.message.len() as u64 + 1;
+                            on_line(LogLine {
+                                text: event.message.trim_end_matches(['\n', '\r']),
+                                position: Position::Event { envelope: n, event: i as u64 + 1 },
+                                log_group: envelope.log_group.as_deref(),
+                            });
+                        }
+                    }
+                }
+                Err(e) if e.is_eof() && !eof => {
+                    need_more = true;
+                    break;
+                }
+                Err(e) => {
+                    let message = if e.is_eof() {
+                        format!("truncated envelope: {e}")
+                    } else if e.is_data() {
+                        format!("not a CloudWatch Logs envelope: {e}")
+                    } else {
+                        format!("malformed envelope: {e}")
+                    };
+                    return Err(err(&format!("envelope {}", n + 1), message, stats));
+                }
+            }
         }
-        for (i, event) in envelope.log_events.iter().enumerate() {
-            stats.lines += 1;
-            stats.bytes += event.message.len() as u64 + 1;
-            on_line(LogLine {
-                text: event.message.trim_end_matches(['\n', '\r']),
-                location: format!("envelope {n}, event {}", i + 1),
-                log_group: envelope.log_group.as_deref(),
-            });
+        consumed += stream.byte_offset();
+        start += consumed;
+        if eof && !need_more {
+            return Ok(stats);
         }
-    }
-    Ok(stats)
-}
-
-struct CountingReader<'r> {
-    inner: Box<dyn BufRead + 'r>,
-    count: u64,
-}
-
-impl Read for CountingReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count += n as u64;
-        Ok(n)
+        // Slide: drop what was parsed, read the next chunk.
+        window.drain(..start);
+        start = 0;
+        let mut chunk = [0u8; 64 * 1024];
+        match reader.read(&mut chunk) {
+            Ok(0) => {
+                eof = true;
+                if window.iter().all(u8::is_ascii_whitespace) {
+                    return Ok(stats);
+                }
+            }
+            Ok(read) => window.extend_from_slice(&chunk[..read]),
+            Err(e) => return Err(err(&format!("envelope {}", n + 1), format!("cannot decompress or read: {e}"), stats)),
+        }
     }
 }
 
@@ -197,6 +240,8 @@ pub enum Field {
     DomainName,
     BasePathMatched,
     Claim,
+    /// Fields that are neither identity nor data (latencies, lengths, protocol, user agent).
+    Metric,
     Other,
 }
 
@@ -220,6 +265,8 @@ impl Field {
             "apiId" => Field::ApiId,
             "stage" => Field::Stage,
             "domainName" => Field::DomainName,
+            "protocol" | "responseLength" | "responseLatency" | "integrationLatency" | "integrationStatus"
+            | "identity.userAgent" | "integration.latency" | "integration.status" | "wafResponseCode" => Field::Metric,
             "customDomain.basePathMatched" => Field::BasePathMatched,
             v if v.starts_with("authorizer.claims.") || v.starts_with("authorizer.") => Field::Claim,
             _ => Field::Other,
@@ -232,6 +279,8 @@ impl Field {
         let k = key.to_ascii_lowercase().replace(['_', '-', '.'], "");
         match k.as_str() {
             "requestid" | "extendedrequestid" | "reqid" => Field::RequestId,
+            "useragent" | "identityuseragent" | "protocol" | "responselength" | "integrationlatency"
+            | "responselatency" | "integrationstatus" | "latency" => Field::Metric,
             "ip" | "sourceip" | "clientip" | "identitysourceip" => Field::SourceIp,
             "requesttime" | "time" => Field::RequestTime,
             "requesttimeepoch" | "timestamp" | "epoch" => Field::RequestTimeEpoch,
@@ -252,11 +301,38 @@ impl Field {
         }
     }
 
+    /// `of_key`, remembered per thread: keys repeat on every line of a log.
+    pub fn of_key_cached(key: &str) -> Field {
+        thread_local! {
+            static CACHE: std::cell::RefCell<std::collections::HashMap<String, Field>> = Default::default();
+        }
+        CACHE.with(|c| {
+            if let Some(f) = c.borrow().get(key) {
+                return *f;
+            }
+            let f = Field::of_key(key);
+            let mut cache = c.borrow_mut();
+            if cache.len() < 4096 {
+                cache.insert(key.to_string(), f);
+            }
+            f
+        })
+    }
+
     /// Fields whose values never hold sensitive data worth scanning.
     fn is_structural(self) -> bool {
         matches!(
             self,
-            Field::RequestId | Field::RequestTime | Field::RequestTimeEpoch | Field::HttpMethod | Field::Status | Field::ApiId | Field::Stage | Field::ResourcePath | Field::RouteKey
+            Field::RequestId
+                | Field::RequestTime
+                | Field::RequestTimeEpoch
+                | Field::HttpMethod
+                | Field::Status
+                | Field::ApiId
+                | Field::Stage
+                | Field::ResourcePath
+                | Field::RouteKey
+                | Field::Metric
         )
     }
 }
@@ -317,7 +393,11 @@ impl LineFormat {
     /// byte, else the console presets (REST and HTTP; CLF, CSV, XML).
     pub fn detect(line: &str) -> Option<LineFormat> {
         if line.trim_start().starts_with('{') {
-            return Some(LineFormat::Json { keys: Vec::new() });
+            // Learn the keys from this line: later lines of the same log keep them in order.
+            let keys = serde_json::from_str::<Pairs<'_>>(line)
+                .map(|p| p.0.into_iter().map(|(k, _)| { let f = Field::of_key(&k); (k.into_owned(), f) }).collect())
+                .unwrap_or_default();
+            return Some(LineFormat::Json { keys });
         }
         PRESETS
             .iter()
@@ -447,9 +527,24 @@ fn unescape_xml(s: &str) -> Cow<'_, str> {
     Cow::Owned(s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&"))
 }
 
-/// `dd/MMM/yyyy:HH:mm:ss Z`, as `$context.requestTime` writes it.
+/// `dd/MMM/yyyy:HH:mm:ss Z`, as `$context.requestTime` writes it. Parsed by hand: it runs once
+/// per log line, and chrono's format-string parser is the slowest step of a line.
 pub fn parse_request_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_str(s, "%d/%b/%Y:%H:%M:%S %z").ok().map(|t| t.with_timezone(&Utc))
+    let b = s.as_bytes();
+    if b.len() != 26 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' || b[20] != b' ' {
+        return DateTime::parse_from_str(s, "%d/%b/%Y:%H:%M:%S %z").ok().map(|t| t.with_timezone(&Utc));
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
+    let month = match &s[3..6] {
+        "Jan" => 1, "Feb" => 2, "Mar" => 3, "Apr" => 4, "May" => 5, "Jun" => 6,
+        "Jul" => 7, "Aug" => 8, "Sep" => 9, "Oct" => 10, "Nov" => 11, "Dec" => 12,
+        _ => return None,
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(num(7..11)? as i32, month, num(0..2)?)?;
+    let time = date.and_hms_opt(num(12..14)?, num(15..17)?, num(18..20)?)?;
+    let sign: i64 = match b[21] { b'+' => 1, b'-' => -1, _ => return None };
+    let offset = sign * (i64::from(num(22..24)?) * 3600 + i64::from(num(24..26)?) * 60);
+    Some(DateTime::from_naive_utc_and_offset(time, Utc) - chrono::Duration::seconds(offset))
 }
 
 /// Parse one line with a known format.
@@ -458,8 +553,16 @@ pub fn parse_line<'a>(format: &LineFormat, line: &'a str) -> Result<AccessRecord
     match format {
         LineFormat::Json { keys } => {
             let pairs: Pairs<'a> = serde_json::from_str(line).map_err(|e| format!("not a JSON record: {e}"))?;
-            for (k, v) in pairs.0 {
-                let field = keys.iter().find(|(key, _)| key == &k).map(|(_, f)| *f).unwrap_or_else(|| Field::of_key(&k));
+            for (i, (k, v)) in pairs.0.into_iter().enumerate() {
+                // Lines of one log keep their key order: try the same position first.
+                let field = match keys.get(i) {
+                    Some((key, f)) if key == &k => *f,
+                    _ => keys
+                        .iter()
+                        .find(|(key, _)| key == &k)
+                        .map(|(_, f)| *f)
+                        .unwrap_or_else(|| Field::of_key_cached(&k)),
+                };
                 // Only an authorizer's principal proves authentication was (not) there:
                 // identity.user and identity.caller are filled by IAM auth alone.
                 if field == Field::Principal {
@@ -513,7 +616,7 @@ fn set<'a>(rec: &mut AccessRecord<'a>, field: Field, value: Option<Cow<'a, str>>
                 rec.other.push((key.unwrap_or(Cow::Borrowed("value")), value));
             }
         }
-        Field::RequestId => {}
+        Field::RequestId | Field::Metric => {}
     }
 }
 

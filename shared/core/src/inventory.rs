@@ -311,18 +311,16 @@ fn attribute_service(
 
 /// Template an observed path: segments that look like identifiers become `{id}`.
 pub fn template_path(path: &str) -> String {
-    let segments: Vec<String> = path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            if looks_like_identifier(s) {
-                "{id}".to_string()
-            } else {
-                s.to_string()
-            }
-        })
-        .collect();
-    format!("/{}", segments.join("/"))
+    // One allocation: this runs once per access-log line.
+    let mut out = String::with_capacity(path.len() + 2);
+    for s in path.split('/').filter(|s| !s.is_empty()) {
+        out.push('/');
+        out.push_str(if looks_like_identifier(s) { "{id}" } else { s });
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
 }
 
 fn looks_like_identifier(s: &str) -> bool {

@@ -70,13 +70,72 @@ pub struct LogScope {
     pub format: Option<LineFormat>,
 }
 
-#[derive(Hash, PartialEq, Eq, Clone)]
+#[derive(PartialEq, Eq, Clone)]
 struct Key {
     service: Option<String>,
     api_id: Option<String>,
     stage: Option<String>,
     method: String,
     path: String,
+}
+
+/// A key seen through borrowed parts, so a line's lookup allocates nothing.
+trait KeyView {
+    fn parts(&self) -> (Option<&str>, Option<&str>, Option<&str>, &str, &str);
+}
+
+impl KeyView for Key {
+    fn parts(&self) -> (Option<&str>, Option<&str>, Option<&str>, &str, &str) {
+        (self.service.as_deref(), self.api_id.as_deref(), self.stage.as_deref(), &self.method, &self.path)
+    }
+}
+
+struct LookupKey<'a> {
+    service: Option<&'a str>,
+    api_id: Option<&'a str>,
+    stage: Option<&'a str>,
+    method: &'a str,
+    path: &'a str,
+}
+
+impl KeyView for LookupKey<'_> {
+    fn parts(&self) -> (Option<&str>, Option<&str>, Option<&str>, &str, &str) {
+        (self.service, self.api_id, self.stage, self.method, self.path)
+    }
+}
+
+impl std::hash::Hash for dyn KeyView + '_ {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let (a, b, c, m, p) = self.parts();
+        (a, b, c).hash(state);
+        // Methods compare case-insensitively: hash their upper-case bytes.
+        for byte in m.bytes() {
+            state.write_u8(byte.to_ascii_uppercase());
+        }
+        p.hash(state);
+    }
+}
+
+impl PartialEq for dyn KeyView + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b, c, m, p) = self.parts();
+        let (a2, b2, c2, m2, p2) = other.parts();
+        a == a2 && b == b2 && c == c2 && m.eq_ignore_ascii_case(m2) && p == p2
+    }
+}
+
+impl Eq for dyn KeyView + '_ {}
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self as &dyn KeyView).hash(state)
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn KeyView + 'a> for Key {
+    fn borrow(&self) -> &(dyn KeyView + 'a) {
+        self
+    }
 }
 
 struct Acc {
@@ -161,7 +220,7 @@ impl Aggregator {
                         Some((a, s, _)) => (Some(a.as_str()), Some(s.as_str())),
                         None => (scope.api_id.as_deref(), scope.stage.as_deref()),
                     };
-                    self_add(&mut self.map, rec, scope, api, stage, &line.location);
+                    self_add(&mut self.map, rec, scope, api, stage, &line);
                 }
                 Err(message) => {
                     malformed += 1;
@@ -169,7 +228,7 @@ impl Aggregator {
                         reported += 1;
                         pending.push(InputIssue {
                             input: scope.source.clone(),
-                            location: Some(line.location.clone()),
+                            location: Some(line.location()),
                             message: format!("malformed access-log line: {message}"),
                         });
                     }
@@ -247,7 +306,7 @@ impl Aggregator {
     }
 }
 
-fn self_add(map: &mut HashMap<Key, Acc>, rec: AccessRecord<'_>, scope: &LogScope, api: Option<&str>, stage: Option<&str>, location: &str) {
+fn self_add(map: &mut HashMap<Key, Acc>, rec: AccessRecord<'_>, scope: &LogScope, api: Option<&str>, stage: Option<&str>, line: &LogLine<'_>) {
     // Method and path: the route key carries both on HTTP APIs; the resource path is already a
     // template; a concrete path is templated here (custom-domain base path stripped).
     let (method, path) = match (&rec.method, &rec.route_key, &rec.resource_path, &rec.path) {
@@ -256,7 +315,9 @@ fn self_add(map: &mut HashMap<Key, Acc>, rec: AccessRecord<'_>, scope: &LogScope
             (m.to_string(), p.to_string())
         }
         (m, Some(route), _, _) => (m.as_deref().unwrap_or("ANY").to_string(), route.to_string()),
-        (Some(m), None, Some(resource), _) => (m.to_string(), resource.to_string()),
+        // Resource paths are templates; templating again only guards memory against a custom
+        // format that logs concrete paths under that name.
+        (Some(m), None, Some(resource), _) => (m.to_string(), template_path(resource)),
         (Some(m), None, None, Some(p)) => {
             let p = p.split('?').next().unwrap_or(p);
             let p = match rec.base_path.as_deref().filter(|b| !b.is_empty() && *b != "(none)") {
@@ -267,14 +328,20 @@ fn self_add(map: &mut HashMap<Key, Acc>, rec: AccessRecord<'_>, scope: &LogScope
         }
         _ => return,
     };
-    let key = Key {
-        service: scope.service.clone(),
-        api_id: rec.api_id.as_deref().or(api).map(str::to_string),
-        stage: rec.stage.as_deref().or(stage).map(str::to_string),
-        method: method.to_ascii_uppercase(),
-        path,
-    };
-    let acc = map.entry(key).or_insert_with(Acc::new);
+    let api = rec.api_id.as_deref().or(api);
+    let stage = rec.stage.as_deref().or(stage);
+    let lookup = LookupKey { service: scope.service.as_deref(), api_id: api, stage, method: &method, path: &path };
+    if !map.contains_key(&lookup as &dyn KeyView) {
+        let key = Key {
+            service: scope.service.clone(),
+            api_id: api.map(str::to_string),
+            stage: stage.map(str::to_string),
+            method: method.to_ascii_uppercase(),
+            path: path.clone(),
+        };
+        map.insert(key, Acc::new());
+    }
+    let Some(acc) = map.get_mut(&lookup as &dyn KeyView) else { return };
     acc.requests += 1;
     if let Some(status) = rec.status {
         let class = (status / 100) as usize;
@@ -295,7 +362,7 @@ fn self_add(map: &mut HashMap<Key, Acc>, rec: AccessRecord<'_>, scope: &LogScope
         acc.callers.insert(ip);
     }
     if acc.examples.len() < 3 {
-        acc.examples.push(format!("{} ({location})", scope.source));
+        acc.examples.push(format!("{} ({})", scope.source, line.location()));
     }
     // Sensitive values: concrete path segments, claims and custom fields. Never kept raw.
     if let Some(p) = rec.path.as_deref() {
