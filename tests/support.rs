@@ -103,9 +103,15 @@ impl Moto {
 
     /// Run a seeding script from `tests/moto/` against this server; returns what it printed.
     pub fn seed(&self, script: &str) -> serde_json::Value {
+        self.seed_with(script, &[])
+    }
+
+    /// As `seed`, with extra arguments after the endpoint.
+    pub fn seed_with(&self, script: &str, args: &[&str]) -> serde_json::Value {
         let out = Command::new(&self.python)
             .arg(repo_root().join("tests/moto").join(script))
             .arg(&self.endpoint)
+            .args(args)
             .output()
             .expect("the seeding script runs");
         assert!(

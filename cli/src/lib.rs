@@ -4,7 +4,7 @@
 //! input error (with a message naming the input).
 
 use anyhow::{Context, Result, anyhow};
-use apispm_aws::SweepConfig;
+use apispm_aws::{S3Location, SweepConfig};
 use apispm_core::controls::CATALOGUE;
 use apispm_core::history::record_sweep;
 use apispm_core::model::Severity;
@@ -108,6 +108,12 @@ struct AwsArgs {
     /// Attempts per AWS call under the SDK's adaptive retry (throttling backs off between them).
     #[arg(long, default_value_t = 5)]
     max_attempts: u32,
+    /// Declared OpenAPI specs (and an optional estate.yaml manifest) in S3: s3://bucket/prefix.
+    #[arg(long, value_name = "S3_URL")]
+    specs: Option<String>,
+    /// API Gateway access logs in S3, any layout: s3://bucket/prefix.
+    #[arg(long, value_name = "S3_URL")]
+    logs: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -232,41 +238,55 @@ fn scan(args: ScanArgs) -> Result<u8> {
     finish(&snapshot, &policies, now, &args.output, default_store)
 }
 
-fn sweep_config(aws: &AwsArgs) -> SweepConfig {
-    SweepConfig {
+fn s3_location(flag: &str, value: &Option<String>) -> Result<Option<S3Location>> {
+    value
+        .as_deref()
+        .map(|v| S3Location::parse(v).ok_or_else(|| anyhow!("--{flag} {v}: expected s3://bucket/prefix")))
+        .transpose()
+}
+
+fn sweep_config(aws: &AwsArgs, log_checkpoint: Option<i64>) -> Result<SweepConfig> {
+    Ok(SweepConfig {
+        specs: s3_location("specs", &aws.specs)?,
+        logs: s3_location("logs", &aws.logs)?,
+        log_checkpoint,
         regions: aws.regions.clone(),
         accounts: aws.accounts.clone(),
         role_name: aws.role_name.clone(),
         endpoint_url: aws.endpoint_url.clone(),
         concurrency: aws.concurrency,
         max_attempts: aws.max_attempts,
-    }
+    })
 }
 
-fn collect_snapshot(aws: &AwsArgs, now: DateTime<Utc>) -> Result<Snapshot> {
+fn collect_snapshot(aws: &AwsArgs, now: DateTime<Utc>, log_checkpoint: Option<i64>) -> Result<Snapshot> {
+    let config = sweep_config(aws, log_checkpoint)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    Ok(runtime.block_on(apispm_aws::collect(&sweep_config(aws), now)))
+    Ok(runtime.block_on(apispm_aws::collect(&config, now)))
 }
 
 fn sweep(args: SweepArgs) -> Result<u8> {
     let now = args.output.at.unwrap_or_else(Utc::now);
     let policies = load_policies(args.output.policies.as_deref())?;
-    let snapshot = collect_snapshot(&args.aws, now)?;
-    finish(
-        &snapshot,
-        &policies,
-        now,
-        &args.output,
-        PathBuf::from(DEFAULT_STORE_FILE),
-    )
+    // Only the log window since the last recorded sweep is read.
+    let store_path = args.output.store.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_STORE_FILE));
+    let checkpoint = match (s3_location("logs", &args.aws.logs)?, args.output.no_store) {
+        (Some(logs), false) => {
+            let store = SqliteStore::open(&store_path).with_context(|| format!("opening store {}", store_path.display()))?;
+            store.checkpoints()?.get(&logs.url()).copied()
+        }
+        _ => None,
+    };
+    let snapshot = collect_snapshot(&args.aws, now, checkpoint)?;
+    finish(&snapshot, &policies, now, &args.output, store_path)
 }
 
 fn collect(args: CollectArgs) -> Result<u8> {
     let now = args.at.unwrap_or_else(Utc::now);
-    let snapshot = collect_snapshot(&args.aws, now)?;
+    let snapshot = collect_snapshot(&args.aws, now, None)?;
     let json = serde_json::to_string_pretty(&snapshot).context("serializing the snapshot")?;
     std::fs::write(&args.out, json).with_context(|| format!("writing {}", args.out.display()))?;
     let errors: usize = snapshot.gateway.iter().map(|t| t.errors.len()).sum();
@@ -293,6 +313,9 @@ fn finish(
             .with_context(|| format!("opening store {}", path.display()))?;
         record_sweep(&mut store, &mut posture, output.ttl_days)
             .with_context(|| format!("recording the sweep in store {}", path.display()))?;
+        store
+            .save_checkpoints(&snapshot.log_checkpoints)
+            .with_context(|| format!("saving log checkpoints in store {}", path.display()))?;
     }
     emit(&posture, output.format.into(), output.out.as_deref())?;
     for issue in &posture.input_issues {

@@ -11,6 +11,7 @@
 mod counter;
 mod region;
 mod rest;
+mod s3;
 mod secrets;
 mod v2;
 
@@ -23,6 +24,7 @@ use futures::StreamExt;
 use std::sync::Arc;
 
 pub use counter::CallCounter;
+pub use s3::S3Location;
 
 /// What to sweep.
 #[derive(Debug, Clone)]
@@ -37,6 +39,12 @@ pub struct SweepConfig {
     pub concurrency: usize,
     /// Attempts per call under the SDK's adaptive retry (throttling backs off).
     pub max_attempts: u32,
+    /// Declared specs (and an `estate.yaml` manifest) in S3.
+    pub specs: Option<S3Location>,
+    /// Access logs in S3.
+    pub logs: Option<S3Location>,
+    /// Last-modified time (epoch seconds) of the newest log object a previous sweep read.
+    pub log_checkpoint: Option<i64>,
 }
 
 impl Default for SweepConfig {
@@ -48,6 +56,9 @@ impl Default for SweepConfig {
             endpoint_url: None,
             concurrency: 4,
             max_attempts: 5,
+            specs: None,
+            logs: None,
+            log_checkpoint: None,
         }
     }
 }
@@ -156,6 +167,23 @@ pub async fn collect(cfg: &SweepConfig, now: DateTime<Utc>) -> Snapshot {
         .await;
     facts.sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
     snapshot.gateway = facts;
+
+    if cfg.specs.is_some() || cfg.logs.is_some() {
+        let region = cfg.regions.first().cloned().unwrap_or_else(|| "us-east-1".into());
+        let base = base_config(&region, &cfg).await;
+        // Emulators answer on one host: address buckets by path there.
+        let s3_config = aws_sdk_s3::config::Builder::from(&base).force_path_style(cfg.endpoint_url.is_some()).build();
+        let s3 = aws_sdk_s3::Client::from_conf(s3_config);
+        if let Some(at) = &cfg.specs {
+            s3::collect_specs(&s3, at, &mut snapshot).await;
+        }
+        if let Some(at) = &cfg.logs {
+            let checkpoint = s3::collect_logs(&s3, at, cfg.log_checkpoint, &mut snapshot).await;
+            if let Some(c) = checkpoint {
+                snapshot.log_checkpoints.insert(at.url(), c);
+            }
+        }
+    }
     snapshot
 }
 

@@ -29,6 +29,10 @@ pub struct Snapshot {
     /// Traffic observed in access logs, aggregated per endpoint.
     #[serde(default)]
     pub observed: Vec<crate::observed::ObservedEndpoint>,
+    /// Per log location (`s3://bucket/prefix`), the last-modified time (epoch seconds) of the
+    /// newest object read: the next sweep reads only newer ones.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub log_checkpoints: BTreeMap<String, i64>,
     /// What reading the access logs took.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_stats: Option<crate::observed::LogIngestStats>,
@@ -52,6 +56,7 @@ impl Snapshot {
             samples: Vec::new(),
             gateway: Vec::new(),
             observed: Vec::new(),
+            log_checkpoints: BTreeMap::new(),
             log_stats: None,
             issues: Vec::new(),
         }

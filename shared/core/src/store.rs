@@ -10,6 +10,7 @@
 //! | `SWEEP#<sweep_id>` | `RESOURCE#<hash of ARN>` | one gateway resource and its controls |
 //! | `HISTORY` | `<generated_at>#<sweep_id>` | the sweep's summary (the trend) |
 //! | `FINDING` | `<finding_id>` | the finding's lifecycle record (first_seen … resolved_at) |
+//! | `CHECKPOINT` | `<log location>` | last-modified time of the newest log object read there |
 //!
 //! Latest posture = get `LATEST` + one query on `SWEEP#<id>`; history = one query on `HISTORY`;
 //! finding lifecycle = one query on `FINDING`. Sweep and history items expire (`expires_at`,
@@ -25,6 +26,7 @@ pub const LATEST: &str = "LATEST";
 pub const HISTORY: &str = "HISTORY";
 pub const FINDING: &str = "FINDING";
 pub const META: &str = "META";
+pub const CHECKPOINT: &str = "CHECKPOINT";
 
 /// Default retention of sweep history.
 pub const DEFAULT_TTL_DAYS: i64 = 90;
@@ -76,6 +78,29 @@ pub trait Store {
         records: &[Finding],
         ttl_days: i64,
     ) -> Result<(), StoreError>;
+    /// Log checkpoints: log location → epoch seconds of the newest object already read.
+    fn checkpoints(&self) -> Result<std::collections::BTreeMap<String, i64>, StoreError>;
+    /// Saved only after the sweep that read the logs was saved, so a failed save rereads them.
+    fn save_checkpoints(&mut self, checkpoints: &std::collections::BTreeMap<String, i64>) -> Result<(), StoreError>;
+}
+
+pub fn checkpoint_items(checkpoints: &std::collections::BTreeMap<String, i64>) -> Vec<Item> {
+    checkpoints
+        .iter()
+        .map(|(location, at)| Item {
+            pk: CHECKPOINT.into(),
+            sk: location.clone(),
+            body: serde_json::json!({ "last_modified": at }),
+            expires_at: None,
+        })
+        .collect()
+}
+
+pub fn checkpoints_from_items(items: &[Item]) -> std::collections::BTreeMap<String, i64> {
+    items
+        .iter()
+        .filter_map(|i| Some((i.sk.clone(), i.body.get("last_modified")?.as_i64()?)))
+        .collect()
 }
 
 pub fn sweep_pk(sweep_id: &str) -> String {

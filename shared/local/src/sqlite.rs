@@ -105,6 +105,22 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
+    fn checkpoints(&self) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
+        Ok(store::checkpoints_from_items(&self.query(store::CHECKPOINT)?))
+    }
+
+    fn save_checkpoints(&mut self, checkpoints: &std::collections::BTreeMap<String, i64>) -> Result<(), StoreError> {
+        let tx = self.conn.transaction().map_err(backend)?;
+        for item in store::checkpoint_items(checkpoints) {
+            tx.execute(
+                "INSERT OR REPLACE INTO items (pk, sk, body, expires_at) VALUES (?1, ?2, ?3, NULL)",
+                params![item.pk, item.sk, item.body.to_string()],
+            )
+            .map_err(backend)?;
+        }
+        tx.commit().map_err(backend)
+    }
+
     fn latest(&self) -> Result<Option<Posture>, StoreError> {
         let Some(pointer) = self.get(LATEST, LATEST)? else {
             return Ok(None);
