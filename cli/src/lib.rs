@@ -428,5 +428,20 @@ pub fn controls_markdown() -> String {
             c.id, c.title, c.evidence, c.remediation
         ));
     }
+    md.push_str(
+        "\n## Traffic checks\n\nRaised from observed traffic (access logs, samples) per endpoint. They raise \
+         findings but do not enter the seed's score, whose weights are fixed.\n",
+    );
+    for c in apispm_core::traffic_checks::CATALOGUE {
+        md.push_str(&format!(
+            "\n### `{}` — {}\n\n- Severity: {}\n- Evidence: {}\n- Remediation: {}\n- References: {}\n",
+            c.id,
+            c.title,
+            c.severity,
+            c.evidence,
+            c.remediation,
+            refs(c.references)
+        ));
+    }
     md
 }

@@ -17,6 +17,9 @@ use std::io::Read;
 
 /// Malformed lines reported individually per object; the rest are counted.
 const MAX_ISSUES_PER_OBJECT: usize = 5;
+/// Distinct literal values one path position must show before they merge into a parameter
+/// (Akto's STRING_MERGING_THRESHOLD): `/users/alice`, `/users/bob`, … → `/users/{param}`.
+pub const STRING_MERGE_THRESHOLD: usize = 10;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ObservedEndpoint {
@@ -264,8 +267,7 @@ impl Aggregator {
     }
 
     pub fn finish(self) -> (Vec<ObservedEndpoint>, LogIngestStats, Vec<InputIssue>) {
-        let mut out: Vec<ObservedEndpoint> = self
-            .map
+        let mut out: Vec<ObservedEndpoint> = merge_string_segments(self.map)
             .into_iter()
             .map(|(k, a)| {
                 let classes = ["1xx", "2xx", "3xx", "4xx", "5xx", "other"];
@@ -304,6 +306,86 @@ impl Aggregator {
         out.sort_by(|a, b| (&a.service, &a.api_id, &a.stage, &a.path, &a.method).cmp(&(&b.service, &b.api_id, &b.stage, &b.path, &b.method)));
         (out, self.stats, self.issues)
     }
+}
+
+impl Acc {
+    fn absorb(&mut self, other: Acc) {
+        self.requests += other.requests;
+        for (a, b) in self.status.iter_mut().zip(other.status) {
+            *a += b;
+        }
+        self.unauthorized += other.unauthorized;
+        self.forbidden += other.forbidden;
+        self.principal_logged |= other.principal_logged;
+        self.unauthenticated_successes += other.unauthenticated_successes;
+        self.first = match (self.first, other.first) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last = self.last.max(other.last);
+        self.callers.merge(&other.callers);
+        for (k, (masked, n)) in other.sensitive {
+            self.sensitive.entry(k).or_insert((masked, 0)).1 += n;
+        }
+        for e in other.examples {
+            if self.examples.len() < 3 {
+                self.examples.push(e);
+            }
+        }
+    }
+}
+
+/// Merge paths that differ in one literal segment once that segment shows
+/// `STRING_MERGE_THRESHOLD` distinct values. The first segment, `api` and version segments are
+/// never merged (they name the API, not a resource).
+fn merge_string_segments(map: HashMap<Key, Acc>) -> HashMap<Key, Acc> {
+    let reserved = |s: &str| s == "api" || (s.len() <= 4 && s.starts_with('v') && s[1..].chars().all(|c| c.is_ascii_digit()));
+    // (scope, method, path with position i blanked) → distinct values at i.
+    let mut groups: HashMap<(Option<String>, Option<String>, Option<String>, String, String), std::collections::HashSet<String>> = HashMap::new();
+    for key in map.keys() {
+        let segments: Vec<&str> = key.path.split('/').collect();
+        for i in 2..segments.len() {
+            let s = segments[i];
+            if s.is_empty() || s.starts_with('{') || reserved(s) || reserved(segments[i - 1]) && i == 2 {
+                continue;
+            }
+            let mut blanked = segments.clone();
+            blanked[i] = "\u{0}";
+            groups
+                .entry((key.service.clone(), key.api_id.clone(), key.stage.clone(), key.method.clone(), blanked.join("/")))
+                .or_default()
+                .insert(s.to_string());
+        }
+    }
+    let merge_at: HashMap<(Option<String>, Option<String>, Option<String>, String, String), ()> = groups
+        .into_iter()
+        .filter(|(_, values)| values.len() >= STRING_MERGE_THRESHOLD)
+        .map(|(k, _)| (k, ()))
+        .collect();
+    if merge_at.is_empty() {
+        return map;
+    }
+    let mut out: HashMap<Key, Acc> = HashMap::new();
+    for (mut key, acc) in map {
+        let segments: Vec<&str> = key.path.split('/').collect();
+        for i in 2..segments.len() {
+            let mut blanked = segments.clone();
+            blanked[i] = "\u{0}";
+            let group = (key.service.clone(), key.api_id.clone(), key.stage.clone(), key.method.clone(), blanked.join("/"));
+            if merge_at.contains_key(&group) {
+                blanked[i] = "{param}";
+                key.path = blanked.join("/");
+                break;
+            }
+        }
+        match out.get_mut(&key) {
+            Some(existing) => existing.absorb(acc),
+            None => {
+                out.insert(key, acc);
+            }
+        }
+    }
+    out
 }
 
 fn self_add(map: &mut HashMap<Key, Acc>, rec: AccessRecord<'_>, scope: &LogScope, api: Option<&str>, stage: Option<&str>, line: &LogLine<'_>) {
@@ -409,5 +491,23 @@ mod tests {
         assert_eq!(users.sensitive_data[0].data_type, "email");
         let json = serde_json::to_string(&eps).unwrap();
         assert!(!json.contains("jane@example.com"), "{json}");
+    }
+
+    #[test]
+    fn string_segments_merge_only_past_the_threshold() {
+        let names = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"];
+        let line = |name: &str| format!(r#"{{"httpMethod":"GET","path":"/v1/users/{name}/profile","status":"200"}}"#);
+        let mut agg = Aggregator::new();
+        let few: Vec<String> = names[..3].iter().map(|n| line(n)).collect();
+        agg.ingest(few.join("\n").as_bytes(), &LogScope::default());
+        let (eps, _, _) = agg.finish();
+        assert_eq!(eps.len(), 3, "three names stay three endpoints");
+        let mut agg = Aggregator::new();
+        let all: Vec<String> = names.iter().map(|n| line(n)).collect();
+        agg.ingest(all.join("\n").as_bytes(), &LogScope::default());
+        let (eps, _, _) = agg.finish();
+        assert_eq!(eps.len(), 1);
+        assert_eq!(eps[0].path, "/v1/users/{param}/profile");
+        assert_eq!(eps[0].requests, 10);
     }
 }
