@@ -89,9 +89,17 @@ fn the_demo_estate_posture() {
     let export_logged = endpoint(&p, "orders", "GET", "/v1/orders/export");
     assert_eq!(export_logged["classification"]["lifecycle"], "zombie");
     assert_eq!(export_logged["traffic"]["requests"], 2);
-    assert!(export_logged["classification"]["reasons"][0].as_str().unwrap().contains("last seen 2026-12-02"));
+    assert!(
+        export_logged["classification"]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("last seen 2026-12-02")
+    );
     let search = endpoint(&p, "users", "GET", "/users/search");
-    assert_eq!(search["classification"]["lifecycle"], "zombie", "from the CLF log");
+    assert_eq!(
+        search["classification"]["lifecycle"], "zombie",
+        "from the CLF log"
+    );
 
     // Declared, and the service's logs show no traffic to it: orphan.
     let put = endpoint(&p, "orders", "PUT", "/v1/orders/{orderId}");
@@ -108,16 +116,33 @@ fn the_demo_estate_posture() {
     // a principal, sensitive data served unauthenticated.
     let traffic_finding = |control: &str, service: &str, method: &str, path: &str| {
         let id = endpoint_id(service, method, path);
-        p["findings"].as_array().unwrap().iter().any(|f| f["control"] == control && f["endpoint_id"] == id.as_str())
+        p["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["control"] == control && f["endpoint_id"] == id.as_str())
     };
-    assert!(traffic_finding("DATA-1", "orders", "GET", "/v1/customers/{id}/orders"));
+    assert!(traffic_finding(
+        "DATA-1",
+        "orders",
+        "GET",
+        "/v1/customers/{id}/orders"
+    ));
     assert!(traffic_finding("DATA-2", "orders", "GET", "/v1/orders"));
-    assert!(traffic_finding("TRAFFIC-1", "orders", "GET", "/v1/orders/{orderId}"));
+    assert!(traffic_finding(
+        "TRAFFIC-1",
+        "orders",
+        "GET",
+        "/v1/orders/{orderId}"
+    ));
     assert!(traffic_finding("DATA-3", "users", "POST", "/users/login"));
     // The malformed log line is counted and located; the rest of the object is read.
     assert_eq!(p["log_ingest"]["malformed_lines"], 1);
     assert_eq!(p["log_ingest"]["control_messages"], 1);
-    assert_eq!(p["log_ingest"]["malformed_examples"][0]["location"], "envelope 3, event 6");
+    assert_eq!(
+        p["log_ingest"]["malformed_examples"][0]["location"],
+        "envelope 3, event 6"
+    );
 
     // x-internal operation and the estate's partner classification.
     assert_eq!(

@@ -12,8 +12,19 @@ fn sweep(moto: &Moto, store: &std::path::Path) -> (i32, Value, String) {
     let run = apispm_aws(
         BIN,
         &[
-            "sweep", "--endpoint-url", &moto.endpoint, "--region", "us-east-1", "--specs", "s3://apispm-specs/specs/",
-            "--logs", "s3://apispm-logs/logs/", "--store", store.to_str().unwrap(), "--format", "json",
+            "sweep",
+            "--endpoint-url",
+            &moto.endpoint,
+            "--region",
+            "us-east-1",
+            "--specs",
+            "s3://apispm-specs/specs/",
+            "--logs",
+            "s3://apispm-logs/logs/",
+            "--store",
+            store.to_str().unwrap(),
+            "--format",
+            "json",
         ],
     );
     (run.code, json(&run.stdout), run.stderr)
@@ -24,7 +35,11 @@ fn endpoint<'a>(p: &'a Value, api: &str, method: &str, path: &str) -> &'a Value 
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| e["service"].as_str().unwrap().contains(api) && e["method"] == method && e["path"] == path)
+        .find(|e| {
+            e["service"].as_str().unwrap().contains(api)
+                && e["method"] == method
+                && e["path"] == path
+        })
         .unwrap_or_else(|| panic!("no endpoint {method} {path} on {api}"))
 }
 
@@ -41,19 +56,40 @@ fn specs_and_logs_from_s3_give_shadow_zombie_orphan_and_traffic() {
     // The truncated object is an input error: reported, the rest assessed.
     assert_eq!(code, 2, "{stderr}");
     let issues = p["input_issues"].as_array().unwrap();
-    assert!(issues.iter().any(|i| i["input"].as_str().unwrap().ends_with("/truncated")), "{issues:#?}");
+    assert!(
+        issues
+            .iter()
+            .any(|i| i["input"].as_str().unwrap().ends_with("/truncated")),
+        "{issues:#?}"
+    );
 
     // Deployed GET /orders is declared deprecated in the tied spec and receives traffic: zombie.
     let get = endpoint(&p, &api, "GET", "/orders");
-    assert_eq!(get["classification"]["lifecycle"], "zombie", "{:#?}", get["classification"]);
+    assert_eq!(
+        get["classification"]["lifecycle"], "zombie",
+        "{:#?}",
+        get["classification"]
+    );
     assert_eq!(get["documented"], true);
-    assert_eq!(get["owner"], "team-orders", "the API's apispm:owner tag wins over the manifest");
+    assert_eq!(
+        get["owner"], "team-orders",
+        "the API's apispm:owner tag wins over the manifest"
+    );
     assert!(get["traffic"]["requests"].as_u64().unwrap() >= 2);
     assert_eq!(get["traffic"]["distinct_callers"], 2);
 
     // Declared, not deployed, no traffic: orphan.
-    let post = p["endpoints"].as_array().unwrap().iter().find(|e| e["service"] == "orders" && e["method"] == "POST").unwrap();
-    assert_eq!(post["classification"]["lifecycle"], "orphan", "{:#?}", post["classification"]);
+    let post = p["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["service"] == "orders" && e["method"] == "POST")
+        .unwrap();
+    assert_eq!(
+        post["classification"]["lifecycle"], "orphan",
+        "{:#?}",
+        post["classification"]
+    );
 
     // Traffic to a path no spec declares and no route serves: shadow, on the stage the log
     // group names.
@@ -63,9 +99,18 @@ fn specs_and_logs_from_s3_give_shadow_zombie_orphan_and_traffic() {
     // The raw-lines object under <api-id>/prod/ is tied by its key; the email in its URL is a
     // finding with a masked form only.
     let customers = endpoint(&p, &api, "GET", "/customers/{id}");
-    assert_eq!(customers["sensitive_data_types"], serde_json::json!(["email"]));
+    assert_eq!(
+        customers["sensitive_data_types"],
+        serde_json::json!(["email"])
+    );
     assert!(!p.to_string().contains("jane@example.com"));
-    assert!(p["findings"].as_array().unwrap().iter().any(|f| f["control"] == "DATA-1" && f["endpoint_id"] == customers["id"]));
+    assert!(
+        p["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["control"] == "DATA-1" && f["endpoint_id"] == customers["id"])
+    );
 
     // Ingest accounting: three objects, one control message, one malformed line.
     let ingest = &p["log_ingest"];

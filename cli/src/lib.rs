@@ -241,7 +241,9 @@ fn scan(args: ScanArgs) -> Result<u8> {
 fn s3_location(flag: &str, value: &Option<String>) -> Result<Option<S3Location>> {
     value
         .as_deref()
-        .map(|v| S3Location::parse(v).ok_or_else(|| anyhow!("--{flag} {v}: expected s3://bucket/prefix")))
+        .map(|v| {
+            S3Location::parse(v).ok_or_else(|| anyhow!("--{flag} {v}: expected s3://bucket/prefix"))
+        })
         .transpose()
 }
 
@@ -259,7 +261,11 @@ fn sweep_config(aws: &AwsArgs, log_checkpoint: Option<i64>) -> Result<SweepConfi
     })
 }
 
-fn collect_snapshot(aws: &AwsArgs, now: DateTime<Utc>, log_checkpoint: Option<i64>) -> Result<Snapshot> {
+fn collect_snapshot(
+    aws: &AwsArgs,
+    now: DateTime<Utc>,
+    log_checkpoint: Option<i64>,
+) -> Result<Snapshot> {
     let config = sweep_config(aws, log_checkpoint)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -272,10 +278,15 @@ fn sweep(args: SweepArgs) -> Result<u8> {
     let now = args.output.at.unwrap_or_else(Utc::now);
     let policies = load_policies(args.output.policies.as_deref())?;
     // Only the log window since the last recorded sweep is read.
-    let store_path = args.output.store.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_STORE_FILE));
+    let store_path = args
+        .output
+        .store
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_STORE_FILE));
     let checkpoint = match (s3_location("logs", &args.aws.logs)?, args.output.no_store) {
         (Some(logs), false) => {
-            let store = SqliteStore::open(&store_path).with_context(|| format!("opening store {}", store_path.display()))?;
+            let store = SqliteStore::open(&store_path)
+                .with_context(|| format!("opening store {}", store_path.display()))?;
             store.checkpoints()?.get(&logs.url()).copied()
         }
         _ => None,

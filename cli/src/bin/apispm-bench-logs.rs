@@ -40,8 +40,16 @@ enum Layout {
 }
 
 const PATHS: &[&str] = &[
-    "/v1/orders", "/v1/orders/{id}", "/v1/orders/{id}/invoice", "/v1/customers/{id}", "/v1/customers/{id}/orders",
-    "/v1/products", "/v1/products/{id}", "/v1/cart", "/v1/cart/items/{id}", "/v1/payments",
+    "/v1/orders",
+    "/v1/orders/{id}",
+    "/v1/orders/{id}/invoice",
+    "/v1/customers/{id}",
+    "/v1/customers/{id}/orders",
+    "/v1/products",
+    "/v1/products/{id}",
+    "/v1/cart",
+    "/v1/cart/items/{id}",
+    "/v1/payments",
 ];
 const METHODS: &[&str] = &["GET", "GET", "GET", "POST", "PUT", "DELETE"];
 
@@ -65,21 +73,40 @@ fn line(rng: &mut Rng, format: LogFormat, out: &mut String) {
     let method = METHODS[((r >> 8) % METHODS.len() as u64) as usize];
     let status = [200, 200, 200, 201, 204, 400, 401, 403, 404, 500][((r >> 16) % 10) as usize];
     let ip = format!("203.0.{}.{}", (r >> 24) % 256, (r >> 32) % 256);
-    let principal = if status == 401 { "-".to_string() } else { format!("user-{}", (r >> 40) % 5000) };
-    let rid = format!("{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}", r as u32, (r >> 32) as u16, r % 4096, (r >> 12) % 4096, r >> 16);
+    let principal = if status == 401 {
+        "-".to_string()
+    } else {
+        format!("user-{}", (r >> 40) % 5000)
+    };
+    let rid = format!(
+        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+        r as u32,
+        (r >> 32) as u16,
+        r % 4096,
+        (r >> 12) % 4096,
+        r >> 16
+    );
     match format {
         LogFormat::Json => {
             let _ = write!(
                 out,
                 r#"{{"requestId":"{rid}","ip":"{ip}","requestTime":"01/Dec/2026:{:02}:{:02}:{:02} +0000","httpMethod":"{method}","path":"{path}","routeKey":"-","status":"{status}","protocol":"HTTP/1.1","responseLength":"{}","principalId":"{principal}","userAgent":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36","integrationLatency":"{}"}}"#,
-                (r >> 3) % 24, (r >> 5) % 60, (r >> 7) % 60, (r >> 9) % 20000, (r >> 11) % 900
+                (r >> 3) % 24,
+                (r >> 5) % 60,
+                (r >> 7) % 60,
+                (r >> 9) % 20000,
+                (r >> 11) % 900
             );
         }
         LogFormat::Clf => {
             let _ = write!(
                 out,
                 r#"{ip} - - [01/Dec/2026:{:02}:{:02}:{:02} +0000] "{method} {path} HTTP/1.1" {status} {} {rid} ExtId{}="#,
-                (r >> 3) % 24, (r >> 5) % 60, (r >> 7) % 60, (r >> 9) % 20000, r % 1000
+                (r >> 3) % 24,
+                (r >> 5) % 60,
+                (r >> 7) % 60,
+                (r >> 9) % 20000,
+                r % 1000
             );
         }
     }
@@ -132,23 +159,43 @@ fn peak_rss_mb() -> Option<f64> {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let tmp = tempfile::NamedTempFile::new()?;
-    let file = args.keep.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    let file = args
+        .keep
+        .clone()
+        .unwrap_or_else(|| tmp.path().to_path_buf());
     let t = Instant::now();
     let uncompressed = generate(&args, &file)?;
     let on_disk = std::fs::metadata(&file)?.len();
-    eprintln!("generated {:.0} MB of log text ({:.0} MB on disk) in {:.1}s", uncompressed as f64 / 1e6, on_disk as f64 / 1e6, t.elapsed().as_secs_f64());
+    eprintln!(
+        "generated {:.0} MB of log text ({:.0} MB on disk) in {:.1}s",
+        uncompressed as f64 / 1e6,
+        on_disk as f64 / 1e6,
+        t.elapsed().as_secs_f64()
+    );
     let rss_before = peak_rss_mb().unwrap_or(0.0);
 
     let t = Instant::now();
     let mut aggregator = Aggregator::new();
-    let stats = aggregator.ingest(std::fs::File::open(&file)?, &LogScope { source: file.display().to_string(), ..LogScope::default() });
+    let stats = aggregator.ingest(
+        std::fs::File::open(&file)?,
+        &LogScope {
+            source: file.display().to_string(),
+            ..LogScope::default()
+        },
+    );
     let (endpoints, totals, _) = aggregator.finish();
     let secs = t.elapsed().as_secs_f64();
     let mb = stats.bytes as f64 / 1e6;
     println!(
         "format={} layout={} lines={} endpoints={} malformed={} uncompressed={:.0}MB time={:.2}s throughput={:.0}MB/s peak_rss={:.1}MB (after generation {:.1}MB)",
-        match args.format { LogFormat::Json => "json", LogFormat::Clf => "clf" },
-        match args.layout { Layout::Plain => "plain", Layout::Firehose => "firehose" },
+        match args.format {
+            LogFormat::Json => "json",
+            LogFormat::Clf => "clf",
+        },
+        match args.layout {
+            Layout::Plain => "plain",
+            Layout::Firehose => "firehose",
+        },
         stats.lines,
         endpoints.len(),
         totals.malformed_lines,

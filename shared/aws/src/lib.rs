@@ -169,10 +169,16 @@ pub async fn collect(cfg: &SweepConfig, now: DateTime<Utc>) -> Snapshot {
     snapshot.gateway = facts;
 
     if cfg.specs.is_some() || cfg.logs.is_some() {
-        let region = cfg.regions.first().cloned().unwrap_or_else(|| "us-east-1".into());
+        let region = cfg
+            .regions
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "us-east-1".into());
         let base = base_config(&region, &cfg).await;
         // Emulators answer on one host: address buckets by path there.
-        let s3_config = aws_sdk_s3::config::Builder::from(&base).force_path_style(cfg.endpoint_url.is_some()).build();
+        let s3_config = aws_sdk_s3::config::Builder::from(&base)
+            .force_path_style(cfg.endpoint_url.is_some())
+            .build();
         let s3 = aws_sdk_s3::Client::from_conf(s3_config);
         if let Some(at) = &cfg.specs {
             s3::collect_specs(&s3, at, &mut snapshot).await;

@@ -32,7 +32,10 @@ impl S3Location {
     pub fn parse(s: &str) -> Option<S3Location> {
         let s = s.strip_prefix("s3://").unwrap_or(s);
         let (bucket, prefix) = s.split_once('/').unwrap_or((s, ""));
-        (!bucket.is_empty()).then(|| S3Location { bucket: bucket.to_string(), prefix: prefix.to_string() })
+        (!bucket.is_empty()).then(|| S3Location {
+            bucket: bucket.to_string(),
+            prefix: prefix.to_string(),
+        })
     }
 
     pub fn url(&self) -> String {
@@ -47,7 +50,12 @@ struct Object {
 }
 
 async fn list(s3: &aws_sdk_s3::Client, at: &S3Location) -> Result<Vec<Object>, String> {
-    let mut pages = s3.list_objects_v2().bucket(&at.bucket).prefix(&at.prefix).into_paginator().send();
+    let mut pages = s3
+        .list_objects_v2()
+        .bucket(&at.bucket)
+        .prefix(&at.prefix)
+        .into_paginator()
+        .send();
     let mut out = Vec::new();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| describe_error(&e))?;
@@ -70,7 +78,11 @@ pub async fn collect_specs(s3: &aws_sdk_s3::Client, at: &S3Location, snapshot: &
     let objects = match list(s3, at).await {
         Ok(o) => o,
         Err(reason) => {
-            snapshot.issues.push(InputIssue { input: at.url(), location: Some("s3:ListObjectsV2".into()), message: reason });
+            snapshot.issues.push(InputIssue {
+                input: at.url(),
+                location: Some("s3:ListObjectsV2".into()),
+                message: reason,
+            });
             return;
         }
     };
@@ -82,26 +94,51 @@ pub async fn collect_specs(s3: &aws_sdk_s3::Client, at: &S3Location, snapshot: &
         }
         let url = format!("s3://{}/{}", at.bucket, o.key);
         if o.size > MAX_SPEC_BYTES {
-            snapshot.issues.push(InputIssue { input: url, location: None, message: format!("{} bytes is over the spec size limit", o.size) });
+            snapshot.issues.push(InputIssue {
+                input: url,
+                location: None,
+                message: format!("{} bytes is over the spec size limit", o.size),
+            });
             continue;
         }
         match s3.get_object().bucket(&at.bucket).key(&o.key).send().await {
             Ok(out) => match out.body.collect().await {
                 Ok(bytes) => match String::from_utf8(bytes.to_vec()) {
                     Ok(text) => texts.push((o.key, url, text)),
-                    Err(_) => snapshot.issues.push(InputIssue { input: url, location: None, message: "not UTF-8 text".into() }),
+                    Err(_) => snapshot.issues.push(InputIssue {
+                        input: url,
+                        location: None,
+                        message: "not UTF-8 text".into(),
+                    }),
                 },
-                Err(e) => snapshot.issues.push(InputIssue { input: url, location: None, message: format!("read failed: {e}") }),
+                Err(e) => snapshot.issues.push(InputIssue {
+                    input: url,
+                    location: None,
+                    message: format!("read failed: {e}"),
+                }),
             },
-            Err(e) => snapshot.issues.push(InputIssue { input: url, location: Some("s3:GetObject".into()), message: describe_error(&e) }),
+            Err(e) => snapshot.issues.push(InputIssue {
+                input: url,
+                location: Some("s3:GetObject".into()),
+                message: describe_error(&e),
+            }),
         }
     }
     // The manifest first: it names each spec's service.
-    let relative = |key: &str| key.strip_prefix(&at.prefix).unwrap_or(key).trim_start_matches('/').to_string();
+    let relative = |key: &str| {
+        key.strip_prefix(&at.prefix)
+            .unwrap_or(key)
+            .trim_start_matches('/')
+            .to_string()
+    };
     if let Some((_, url, text)) = texts.iter().find(|(k, _, _)| relative(k) == "estate.yaml") {
         match EstateConfig::parse(text) {
             Ok(estate) => snapshot.estate = estate,
-            Err(e) => snapshot.issues.push(InputIssue { input: url.clone(), location: None, message: e.message }),
+            Err(e) => snapshot.issues.push(InputIssue {
+                input: url.clone(),
+                location: None,
+                message: e.message,
+            }),
         }
     }
     for (key, url, text) in &texts {
@@ -109,21 +146,37 @@ pub async fn collect_specs(s3: &aws_sdk_s3::Client, at: &S3Location, snapshot: &
         if rel == "estate.yaml" {
             continue;
         }
-        let service = snapshot.estate.service_for_spec(&rel).map(|s| s.name.clone());
+        let service = snapshot
+            .estate
+            .service_for_spec(&rel)
+            .map(|s| s.name.clone());
         match read_spec(url, text, service.as_deref()) {
             Ok(spec) => snapshot.specs.push(spec),
-            Err(e) => snapshot.issues.push(InputIssue { input: url.clone(), location: e.location(), message: e.to_string() }),
+            Err(e) => snapshot.issues.push(InputIssue {
+                input: url.clone(),
+                location: e.location(),
+                message: e.to_string(),
+            }),
         }
     }
 }
 
 /// Stream the access logs under `at` newer than `checkpoint` (epoch seconds of the last object
 /// read) into the snapshot; returns the new checkpoint.
-pub async fn collect_logs(s3: &aws_sdk_s3::Client, at: &S3Location, checkpoint: Option<i64>, snapshot: &mut Snapshot) -> Option<i64> {
+pub async fn collect_logs(
+    s3: &aws_sdk_s3::Client,
+    at: &S3Location,
+    checkpoint: Option<i64>,
+    snapshot: &mut Snapshot,
+) -> Option<i64> {
     let objects = match list(s3, at).await {
         Ok(o) => o,
         Err(reason) => {
-            snapshot.issues.push(InputIssue { input: at.url(), location: Some("s3:ListObjectsV2".into()), message: reason });
+            snapshot.issues.push(InputIssue {
+                input: at.url(),
+                location: Some("s3:ListObjectsV2".into()),
+                message: reason,
+            });
             return checkpoint;
         }
     };
@@ -133,25 +186,46 @@ pub async fn collect_logs(s3: &aws_sdk_s3::Client, at: &S3Location, checkpoint: 
         aggregator.register_log_group(&group, &api, &stage, format);
     }
     let mut newest = checkpoint;
-    for o in objects.into_iter().filter(|o| checkpoint.is_none_or(|c| o.modified > c) && o.size > 0) {
+    for o in objects
+        .into_iter()
+        .filter(|o| checkpoint.is_none_or(|c| o.modified > c) && o.size > 0)
+    {
         let url = format!("s3://{}/{}", at.bucket, o.key);
         // `<prefix>/<api-id>/<stage>/…` names the stage.
-        let rel = o.key.strip_prefix(&at.prefix).unwrap_or(&o.key).trim_start_matches('/');
+        let rel = o
+            .key
+            .strip_prefix(&at.prefix)
+            .unwrap_or(&o.key)
+            .trim_start_matches('/');
         let mut parts = rel.split('/');
         let scope = match (parts.next(), parts.next(), parts.next()) {
-            (Some(api), Some(stage), Some(_)) if stages.contains_key(&(api.to_string(), stage.to_string())) => LogScope {
+            (Some(api), Some(stage), Some(_))
+                if stages.contains_key(&(api.to_string(), stage.to_string())) =>
+            {
+                LogScope {
+                    source: url.clone(),
+                    api_id: Some(api.to_string()),
+                    stage: Some(stage.to_string()),
+                    format: stages
+                        .get(&(api.to_string(), stage.to_string()))
+                        .cloned()
+                        .flatten(),
+                    ..LogScope::default()
+                }
+            }
+            _ => LogScope {
                 source: url.clone(),
-                api_id: Some(api.to_string()),
-                stage: Some(stage.to_string()),
-                format: stages.get(&(api.to_string(), stage.to_string())).cloned().flatten(),
                 ..LogScope::default()
             },
-            _ => LogScope { source: url.clone(), ..LogScope::default() },
         };
         let body = match s3.get_object().bucket(&at.bucket).key(&o.key).send().await {
             Ok(out) => out.body,
             Err(e) => {
-                snapshot.issues.push(InputIssue { input: url, location: Some("s3:GetObject".into()), message: describe_error(&e) });
+                snapshot.issues.push(InputIssue {
+                    input: url,
+                    location: Some("s3:GetObject".into()),
+                    message: describe_error(&e),
+                });
                 continue;
             }
         };
@@ -167,7 +241,11 @@ pub async fn collect_logs(s3: &aws_sdk_s3::Client, at: &S3Location, checkpoint: 
         aggregator = match result {
             Ok(a) => a,
             Err(e) => {
-                snapshot.issues.push(InputIssue { input: url, location: None, message: format!("log reader failed: {e}") });
+                snapshot.issues.push(InputIssue {
+                    input: url,
+                    location: None,
+                    message: format!("log reader failed: {e}"),
+                });
                 return checkpoint;
             }
         };
@@ -193,13 +271,21 @@ fn stage_formats(targets: &[TargetFacts]) -> HashMap<(String, String), Option<Li
     for t in targets {
         for api in &t.rest_apis {
             for s in &api.stages {
-                let format = s.access_log.as_ref().and_then(|l| l.format.as_deref()).and_then(|f| LineFormat::from_context_format(f).ok());
+                let format = s
+                    .access_log
+                    .as_ref()
+                    .and_then(|l| l.format.as_deref())
+                    .and_then(|f| LineFormat::from_context_format(f).ok());
                 out.insert((api.id.clone(), s.name.clone()), format);
             }
         }
         for api in &t.v2_apis {
             for s in &api.stages {
-                let format = s.access_log.as_ref().and_then(|l| l.format.as_deref()).and_then(|f| LineFormat::from_context_format(f).ok());
+                let format = s
+                    .access_log
+                    .as_ref()
+                    .and_then(|l| l.format.as_deref())
+                    .and_then(|f| LineFormat::from_context_format(f).ok());
                 out.insert((api.id.clone(), s.name.clone()), format);
             }
         }
@@ -212,10 +298,15 @@ fn log_groups(targets: &[TargetFacts]) -> BTreeMap<String, (String, String, Opti
     let mut out = BTreeMap::new();
     let mut add = |api: &str, stage: &str, log: Option<&apispm_core::gateway::AccessLog>| {
         let Some(log) = log else { return };
-        let Some(dest) = log.destination_arn.as_deref() else { return };
+        let Some(dest) = log.destination_arn.as_deref() else {
+            return;
+        };
         if let Some(group) = dest.split(":log-group:").nth(1) {
             let group = group.trim_end_matches(":*").to_string();
-            let format = log.format.as_deref().and_then(|f| LineFormat::from_context_format(f).ok());
+            let format = log
+                .format
+                .as_deref()
+                .and_then(|f| LineFormat::from_context_format(f).ok());
             out.insert(group, (api.to_string(), stage.to_string(), format));
         }
     };

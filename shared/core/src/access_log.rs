@@ -66,32 +66,64 @@ const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 const BUFFER: usize = 256 * 1024;
 
 /// Read one log object, calling `on_line` for every access-log line in it.
-pub fn read_log<'r, R: Read + 'r>(reader: R, mut on_line: impl FnMut(LogLine<'_>)) -> Result<ReadStats, LogReadError> {
+pub fn read_log<'r, R: Read + 'r>(
+    reader: R,
+    mut on_line: impl FnMut(LogLine<'_>),
+) -> Result<ReadStats, LogReadError> {
     let mut reader: Box<dyn BufRead + 'r> = Box::new(BufReader::with_capacity(BUFFER, reader));
     let mut layers = 0;
     loop {
-        let head = peek(&mut reader, 2).map_err(|e| err("start", e.to_string(), ReadStats::default()))?;
+        let head =
+            peek(&mut reader, 2).map_err(|e| err("start", e.to_string(), ReadStats::default()))?;
         if head.starts_with(&GZIP_MAGIC) && layers < 3 {
             layers += 1;
-            reader = Box::new(BufReader::with_capacity(BUFFER, flate2::bufread::MultiGzDecoder::new(reader)));
+            reader = Box::new(BufReader::with_capacity(
+                BUFFER,
+                flate2::bufread::MultiGzDecoder::new(reader),
+            ));
             continue;
         }
         break;
     }
-    let head = peek(&mut reader, 4096).map_err(|e| err("start", format!("not a readable gzip or text stream: {e}"), ReadStats::default()))?;
-    let first = head.iter().position(|b| !b.is_ascii_whitespace()).map(|i| head[i]);
+    let head = peek(&mut reader, 4096).map_err(|e| {
+        err(
+            "start",
+            format!("not a readable gzip or text stream: {e}"),
+            ReadStats::default(),
+        )
+    })?;
+    let first = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|i| head[i]);
     let is_envelope = first == Some(b'{') && contains(&head, b"\"messageType\"");
     let gz = if layers > 0 { "gzip, " } else { "" };
     if is_envelope {
-        read_envelopes(reader, if layers > 0 { "gzip, CloudWatch Logs envelopes" } else { "CloudWatch Logs envelopes" }, &mut on_line)
+        read_envelopes(
+            reader,
+            if layers > 0 {
+                "gzip, CloudWatch Logs envelopes"
+            } else {
+                "CloudWatch Logs envelopes"
+            },
+            &mut on_line,
+        )
     } else {
         let _ = gz;
-        read_lines(reader, if layers > 0 { "gzip, lines" } else { "lines" }, &mut on_line)
+        read_lines(
+            reader,
+            if layers > 0 { "gzip, lines" } else { "lines" },
+            &mut on_line,
+        )
     }
 }
 
 fn err(location: &str, message: String, stats: ReadStats) -> LogReadError {
-    LogReadError { location: location.to_string(), message, stats }
+    LogReadError {
+        location: location.to_string(),
+        message,
+        stats,
+    }
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -104,8 +136,15 @@ fn peek(reader: &mut Box<dyn BufRead + '_>, n: usize) -> std::io::Result<Vec<u8>
     Ok(buf[..buf.len().min(n)].to_vec())
 }
 
-fn read_lines(mut reader: Box<dyn BufRead + '_>, layout: &'static str, on_line: &mut impl FnMut(LogLine<'_>)) -> Result<ReadStats, LogReadError> {
-    let mut stats = ReadStats { layout, ..ReadStats::default() };
+fn read_lines(
+    mut reader: Box<dyn BufRead + '_>,
+    layout: &'static str,
+    on_line: &mut impl FnMut(LogLine<'_>),
+) -> Result<ReadStats, LogReadError> {
+    let mut stats = ReadStats {
+        layout,
+        ..ReadStats::default()
+    };
     let mut buf = Vec::with_capacity(4096);
     let mut n = 0u64;
     loop {
@@ -125,9 +164,19 @@ fn read_lines(mut reader: Box<dyn BufRead + '_>, layout: &'static str, on_line: 
                     continue;
                 }
                 stats.lines += 1;
-                on_line(LogLine { text, position: Position::Line(n), log_group: None });
+                on_line(LogLine {
+                    text,
+                    position: Position::Line(n),
+                    log_group: None,
+                });
             }
-            Err(e) => return Err(err(&format!("after line {n}"), format!("cannot decompress or read: {e}"), stats)),
+            Err(e) => {
+                return Err(err(
+                    &format!("after line {n}"),
+                    format!("cannot decompress or read: {e}"),
+                    stats,
+                ));
+            }
         }
     }
 }
@@ -148,18 +197,26 @@ struct Event {
     message: String,
 }
 
-fn read_envelopes(mut reader: Box<dyn BufRead + '_>, layout: &'static str, on_line: &mut impl FnMut(LogLine<'_>)) -> Result<ReadStats, LogReadError> {
+fn read_envelopes(
+    mut reader: Box<dyn BufRead + '_>,
+    layout: &'static str,
+    on_line: &mut impl FnMut(LogLine<'_>),
+) -> Result<ReadStats, LogReadError> {
     // Envelopes are concatenated JSON objects of at most a few MB (a CloudWatch batch). Parse
     // them from a window of the decompressed stream with serde_json's fast slice reader, and
     // slide the window: memory stays at about one envelope, whatever the object's size.
-    let mut stats = ReadStats { layout, ..ReadStats::default() };
+    let mut stats = ReadStats {
+        layout,
+        ..ReadStats::default()
+    };
     let mut window: Vec<u8> = Vec::with_capacity(BUFFER * 4);
     let mut start = 0usize;
     let mut eof = false;
     let mut n = 0u64;
     loop {
         // Parse every complete envelope in the window.
-        let mut stream = serde_json::Deserializer::from_slice(&window[start..]).into_iter::<Envelope>();
+        let mut stream =
+            serde_json::Deserializer::from_slice(&window[start..]).into_iter::<Envelope>();
         let mut consumed = 0usize;
         let mut need_more = false;
         for item in stream.by_ref() {
@@ -174,7 +231,10 @@ fn read_envelopes(mut reader: Box<dyn BufRead + '_>, layout: &'static str, on_li
                             stats.bytes += event.message.len() as u64 + 1;
                             on_line(LogLine {
                                 text: event.message.trim_end_matches(['\n', '\r']),
-                                position: Position::Event { envelope: n, event: i as u64 + 1 },
+                                position: Position::Event {
+                                    envelope: n,
+                                    event: i as u64 + 1,
+                                },
                                 log_group: envelope.log_group.as_deref(),
                             });
                         }
@@ -213,7 +273,13 @@ fn read_envelopes(mut reader: Box<dyn BufRead + '_>, layout: &'static str, on_li
                 }
             }
             Ok(read) => window.extend_from_slice(&chunk[..read]),
-            Err(e) => return Err(err(&format!("envelope {}", n + 1), format!("cannot decompress or read: {e}"), stats)),
+            Err(e) => {
+                return Err(err(
+                    &format!("envelope {}", n + 1),
+                    format!("cannot decompress or read: {e}"),
+                    stats,
+                ));
+            }
         }
     }
 }
@@ -265,10 +331,19 @@ impl Field {
             "apiId" => Field::ApiId,
             "stage" => Field::Stage,
             "domainName" => Field::DomainName,
-            "protocol" | "responseLength" | "responseLatency" | "integrationLatency" | "integrationStatus"
-            | "identity.userAgent" | "integration.latency" | "integration.status" | "wafResponseCode" => Field::Metric,
+            "protocol"
+            | "responseLength"
+            | "responseLatency"
+            | "integrationLatency"
+            | "integrationStatus"
+            | "identity.userAgent"
+            | "integration.latency"
+            | "integration.status"
+            | "wafResponseCode" => Field::Metric,
             "customDomain.basePathMatched" => Field::BasePathMatched,
-            v if v.starts_with("authorizer.claims.") || v.starts_with("authorizer.") => Field::Claim,
+            v if v.starts_with("authorizer.claims.") || v.starts_with("authorizer.") => {
+                Field::Claim
+            }
             _ => Field::Other,
         }
     }
@@ -279,8 +354,10 @@ impl Field {
         let k = key.to_ascii_lowercase().replace(['_', '-', '.'], "");
         match k.as_str() {
             "requestid" | "extendedrequestid" | "reqid" => Field::RequestId,
-            "useragent" | "identityuseragent" | "protocol" | "responselength" | "integrationlatency"
-            | "responselatency" | "integrationstatus" | "latency" => Field::Metric,
+            "useragent" | "identityuseragent" | "protocol" | "responselength"
+            | "integrationlatency" | "responselatency" | "integrationstatus" | "latency" => {
+                Field::Metric
+            }
             "ip" | "sourceip" | "clientip" | "identitysourceip" => Field::SourceIp,
             "requesttime" | "time" => Field::RequestTime,
             "requesttimeepoch" | "timestamp" | "epoch" => Field::RequestTimeEpoch,
@@ -343,7 +420,12 @@ pub enum LineFormat {
     /// JSON object per line; key → field (from the stage's format), else guessed per key.
     Json { keys: Vec<(String, Field)> },
     /// A non-JSON format string compiled to a pattern: one capture group per variable.
-    Pattern { regex: Regex, fields: Vec<Field>, xml: bool, name: String },
+    Pattern {
+        regex: Regex,
+        fields: Vec<Field>,
+        xml: bool,
+        name: String,
+    },
 }
 
 impl LineFormat {
@@ -352,8 +434,12 @@ impl LineFormat {
         let trimmed = format.trim();
         if trimmed.starts_with('{') {
             // A JSON format: the keys and the variables they carry.
-            let re = Regex::new(r#""([^"]+)"\s*:\s*"?(\$context\.[A-Za-z0-9_.]+)"#).map_err(|e| e.to_string())?;
-            let keys: Vec<(String, Field)> = re.captures_iter(trimmed).map(|c| (c[1].to_string(), Field::of_variable(&c[2]))).collect();
+            let re = Regex::new(r#""([^"]+)"\s*:\s*"?(\$context\.[A-Za-z0-9_.]+)"#)
+                .map_err(|e| e.to_string())?;
+            let keys: Vec<(String, Field)> = re
+                .captures_iter(trimmed)
+                .map(|c| (c[1].to_string(), Field::of_variable(&c[2])))
+                .collect();
             if keys.is_empty() {
                 return Err("a JSON access-log format without $context variables".into());
             }
@@ -371,9 +457,20 @@ impl LineFormat {
             let var_name = m.as_str().trim_start_matches("$context.");
             let spaceless = matches!(
                 var_name,
-                "httpMethod" | "protocol" | "status" | "responseLength" | "requestId" | "extendedRequestId"
-                    | "identity.sourceIp" | "requestTimeEpoch" | "apiId" | "stage" | "responseLatency"
-                    | "integrationLatency" | "integrationStatus" | "domainName"
+                "httpMethod"
+                    | "protocol"
+                    | "status"
+                    | "responseLength"
+                    | "requestId"
+                    | "extendedRequestId"
+                    | "identity.sourceIp"
+                    | "requestTimeEpoch"
+                    | "apiId"
+                    | "stage"
+                    | "responseLatency"
+                    | "integrationLatency"
+                    | "integrationStatus"
+                    | "domainName"
             );
             pattern.push_str(if spaceless { r"(\S*)" } else { "(.*?)" });
             last = m.end();
@@ -385,8 +482,19 @@ impl LineFormat {
         }
         let regex = Regex::new(&pattern).map_err(|e| e.to_string())?;
         let xml = trimmed.starts_with('<');
-        let name = if xml { "XML" } else if trimmed.contains(',') && !trimmed.contains(' ') { "CSV" } else { "CLF" };
-        Ok(LineFormat::Pattern { regex, fields, xml, name: name.into() })
+        let name = if xml {
+            "XML"
+        } else if trimmed.contains(',') && !trimmed.contains(' ') {
+            "CSV"
+        } else {
+            "CLF"
+        };
+        Ok(LineFormat::Pattern {
+            regex,
+            fields,
+            xml,
+            name: name.into(),
+        })
     }
 
     /// Recognize a line's format when the stage's format string is unknown: JSON by its first
@@ -395,7 +503,14 @@ impl LineFormat {
         if line.trim_start().starts_with('{') {
             // Learn the keys from this line: later lines of the same log keep them in order.
             let keys = serde_json::from_str::<Pairs<'_>>(line)
-                .map(|p| p.0.into_iter().map(|(k, _)| { let f = Field::of_key(&k); (k.into_owned(), f) }).collect())
+                .map(|p| {
+                    p.0.into_iter()
+                        .map(|(k, _)| {
+                            let f = Field::of_key(&k);
+                            (k.into_owned(), f)
+                        })
+                        .collect()
+                })
                 .unwrap_or_default();
             return Some(LineFormat::Json { keys });
         }
@@ -480,11 +595,20 @@ impl<'de> Deserialize<'de> for Loose<'de> {
             fn visit_unit<E>(self) -> Result<Self::Value, E> {
                 Ok(Loose(None))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
                 Ok(Loose(None))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
                 while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
                 Ok(Loose(None))
             }
@@ -503,7 +627,10 @@ impl<'de> Deserialize<'de> for Pairs<'de> {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
                 let mut out = Vec::with_capacity(16);
                 while let Some(k) = map.next_key::<Cow<'de, str>>()? {
                     let v: Loose<'de> = map.next_value()?;
@@ -524,7 +651,13 @@ fn unescape_xml(s: &str) -> Cow<'_, str> {
     if !s.contains('&') {
         return Cow::Borrowed(s);
     }
-    Cow::Owned(s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&"))
+    Cow::Owned(
+        s.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&"),
+    )
 }
 
 /// `dd/MMM/yyyy:HH:mm:ss Z`, as `$context.requestTime` writes it. Parsed by hand: it runs once
@@ -532,17 +665,33 @@ fn unescape_xml(s: &str) -> Cow<'_, str> {
 pub fn parse_request_time(s: &str) -> Option<DateTime<Utc>> {
     let b = s.as_bytes();
     if b.len() != 26 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' || b[20] != b' ' {
-        return DateTime::parse_from_str(s, "%d/%b/%Y:%H:%M:%S %z").ok().map(|t| t.with_timezone(&Utc));
+        return DateTime::parse_from_str(s, "%d/%b/%Y:%H:%M:%S %z")
+            .ok()
+            .map(|t| t.with_timezone(&Utc));
     }
     let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
     let month = match &s[3..6] {
-        "Jan" => 1, "Feb" => 2, "Mar" => 3, "Apr" => 4, "May" => 5, "Jun" => 6,
-        "Jul" => 7, "Aug" => 8, "Sep" => 9, "Oct" => 10, "Nov" => 11, "Dec" => 12,
+        "Jan" => 1,
+        "Feb" => 2,
+        "Mar" => 3,
+        "Apr" => 4,
+        "May" => 5,
+        "Jun" => 6,
+        "Jul" => 7,
+        "Aug" => 8,
+        "Sep" => 9,
+        "Oct" => 10,
+        "Nov" => 11,
+        "Dec" => 12,
         _ => return None,
     };
     let date = chrono::NaiveDate::from_ymd_opt(num(7..11)? as i32, month, num(0..2)?)?;
     let time = date.and_hms_opt(num(12..14)?, num(15..17)?, num(18..20)?)?;
-    let sign: i64 = match b[21] { b'+' => 1, b'-' => -1, _ => return None };
+    let sign: i64 = match b[21] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
     let offset = sign * (i64::from(num(22..24)?) * 3600 + i64::from(num(24..26)?) * 60);
     Some(DateTime::from_naive_utc_and_offset(time, Utc) - chrono::Duration::seconds(offset))
 }
@@ -552,7 +701,8 @@ pub fn parse_line<'a>(format: &LineFormat, line: &'a str) -> Result<AccessRecord
     let mut rec = AccessRecord::default();
     match format {
         LineFormat::Json { keys } => {
-            let pairs: Pairs<'a> = serde_json::from_str(line).map_err(|e| format!("not a JSON record: {e}"))?;
+            let pairs: Pairs<'a> =
+                serde_json::from_str(line).map_err(|e| format!("not a JSON record: {e}"))?;
             for (i, (k, v)) in pairs.0.into_iter().enumerate() {
                 // Lines of one log keep their key order: try the same position first.
                 let field = match keys.get(i) {
@@ -571,14 +721,22 @@ pub fn parse_line<'a>(format: &LineFormat, line: &'a str) -> Result<AccessRecord
                 set(&mut rec, field, null_dash(v), Some(k));
             }
         }
-        LineFormat::Pattern { regex, fields, xml, .. } => {
-            let caps = regex.captures(line).ok_or_else(|| "the line does not match the access-log format".to_string())?;
+        LineFormat::Pattern {
+            regex, fields, xml, ..
+        } => {
+            let caps = regex
+                .captures(line)
+                .ok_or_else(|| "the line does not match the access-log format".to_string())?;
             for (i, field) in fields.iter().enumerate() {
                 let Some(m) = caps.get(i + 1) else { continue };
                 if *field == Field::Principal {
                     rec.principal_logged = true;
                 }
-                let value = if *xml { unescape_xml(m.as_str()) } else { Cow::Borrowed(m.as_str()) };
+                let value = if *xml {
+                    unescape_xml(m.as_str())
+                } else {
+                    Cow::Borrowed(m.as_str())
+                };
                 set(&mut rec, *field, null_dash(Some(value)), None);
             }
         }
@@ -589,7 +747,12 @@ pub fn parse_line<'a>(format: &LineFormat, line: &'a str) -> Result<AccessRecord
     Ok(rec)
 }
 
-fn set<'a>(rec: &mut AccessRecord<'a>, field: Field, value: Option<Cow<'a, str>>, key: Option<Cow<'a, str>>) {
+fn set<'a>(
+    rec: &mut AccessRecord<'a>,
+    field: Field,
+    value: Option<Cow<'a, str>>,
+    key: Option<Cow<'a, str>>,
+) {
     let Some(value) = value else { return };
     match field {
         Field::HttpMethod => rec.method = Some(value),
@@ -599,7 +762,13 @@ fn set<'a>(rec: &mut AccessRecord<'a>, field: Field, value: Option<Cow<'a, str>>
         Field::Status => rec.status = value.trim().parse().ok(),
         Field::RequestTime => rec.time = rec.time.or_else(|| parse_request_time(&value)),
         Field::RequestTimeEpoch => {
-            rec.time = rec.time.or_else(|| value.trim().parse::<i64>().ok().and_then(DateTime::from_timestamp_millis))
+            rec.time = rec.time.or_else(|| {
+                value
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(DateTime::from_timestamp_millis)
+            })
         }
         Field::SourceIp => rec.source_ip = Some(value),
         Field::Principal | Field::User | Field::Caller => {
@@ -613,7 +782,8 @@ fn set<'a>(rec: &mut AccessRecord<'a>, field: Field, value: Option<Cow<'a, str>>
         Field::BasePathMatched => rec.base_path = Some(value),
         Field::Claim | Field::Other => {
             if !field.is_structural() {
-                rec.other.push((key.unwrap_or(Cow::Borrowed("value")), value));
+                rec.other
+                    .push((key.unwrap_or(Cow::Borrowed("value")), value));
             }
         }
         Field::RequestId | Field::Metric => {}
@@ -640,11 +810,19 @@ mod tests {
             let f = LineFormat::detect(line).unwrap_or_else(|| panic!("no format for {line}"));
             let r = parse_line(&f, line).unwrap();
             assert_eq!(r.method.as_deref(), Some("GET"), "{}", f.name());
-            assert_eq!(r.resource_path.as_deref(), Some("/pets/{petId}"), "{}", f.name());
+            assert_eq!(
+                r.resource_path.as_deref(),
+                Some("/pets/{petId}"),
+                "{}",
+                f.name()
+            );
             assert_eq!(r.status, Some(200));
             assert_eq!(r.time.unwrap().to_rfc3339(), "2025-08-21T12:34:56+00:00");
             assert_eq!(r.principal, None, "`-` is null");
-            assert!(!r.principal_logged, "identity.user/caller do not show authorizer principals");
+            assert!(
+                !r.principal_logged,
+                "identity.user/caller do not show authorizer principals"
+            );
         }
         for line in [HTTP_CLF, HTTP_JSON] {
             let f = LineFormat::detect(line).unwrap();
@@ -686,8 +864,14 @@ mod tests {
     #[test]
     fn layouts_are_detected_by_content() {
         // Firehose: one gzip member per CloudWatch envelope, no delimiter; a control message.
-        let mut firehose = gz(envelope("CONTROL_MESSAGE", &["CWL CONTROL MESSAGE: Checking health of destination Firehose."]).as_bytes());
-        firehose.extend(gz(envelope("DATA_MESSAGE", &[REST_JSON, REST_JSON]).as_bytes()));
+        let mut firehose = gz(envelope(
+            "CONTROL_MESSAGE",
+            &["CWL CONTROL MESSAGE: Checking health of destination Firehose."],
+        )
+        .as_bytes());
+        firehose.extend(gz(
+            envelope("DATA_MESSAGE", &[REST_JSON, REST_JSON]).as_bytes()
+        ));
         firehose.extend(gz(envelope("DATA_MESSAGE", &[REST_CLF]).as_bytes()));
         let (lines, stats) = lines_of(&firehose);
         assert_eq!(lines.len(), 3);

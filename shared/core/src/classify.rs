@@ -41,10 +41,16 @@ pub fn classify(endpoint: &InventoryEndpoint, snapshot: &Snapshot) -> Classifica
             ));
             Lifecycle::Zombie
         } else {
-            reasons.push(format!("deprecated: marked `deprecated: true` at {file}#{}", op.pointer));
+            reasons.push(format!(
+                "deprecated: marked `deprecated: true` at {file}#{}",
+                op.pointer
+            ));
             Lifecycle::Deprecated
         }
-    } else if !declared.is_empty() && requests == 0 && (endpoint.not_deployed || endpoint.logs_cover) {
+    } else if !declared.is_empty()
+        && requests == 0
+        && (endpoint.not_deployed || endpoint.logs_cover)
+    {
         let files: Vec<&str> = declared.iter().map(|(f, _)| *f).collect();
         let why = if endpoint.not_deployed {
             "its API is deployed but no deployed route matches, and no traffic was seen"
@@ -157,7 +163,10 @@ fn retired_stage(endpoint: &InventoryEndpoint, snapshot: &Snapshot) -> Option<St
             .service(service)
             .is_some_and(|s| s.retired_stages.iter().any(|r| r == stage))
     };
-    let service = endpoint.tied_spec_service.as_deref().unwrap_or(&endpoint.service);
+    let service = endpoint
+        .tied_spec_service
+        .as_deref()
+        .unwrap_or(&endpoint.service);
     if let Some(g) = &endpoint.gateway
         && retired(service, &g.stage)
     {

@@ -54,7 +54,12 @@ impl InventoryEndpoint {
 
     /// Requests seen in samples and access logs.
     pub fn observed_requests(&self, snapshot: &Snapshot) -> u64 {
-        self.samples.len() as u64 + self.observed.iter().map(|&i| snapshot.observed[i].requests).sum::<u64>()
+        self.samples.len() as u64
+            + self
+                .observed
+                .iter()
+                .map(|&i| snapshot.observed[i].requests)
+                .sum::<u64>()
     }
 }
 
@@ -67,23 +72,51 @@ pub fn spec_ties(snapshot: &Snapshot) -> HashMap<String, String> {
     let specs = &snapshot.specs;
     let mut apis: Vec<(&str, &str, &BTreeMap<String, String>)> = Vec::new();
     for t in &snapshot.gateway {
-        apis.extend(t.rest_apis.iter().map(|a| (a.id.as_str(), a.name.as_str(), &a.tags)));
-        apis.extend(t.v2_apis.iter().map(|a| (a.id.as_str(), a.name.as_str(), &a.tags)));
+        apis.extend(
+            t.rest_apis
+                .iter()
+                .map(|a| (a.id.as_str(), a.name.as_str(), &a.tags)),
+        );
+        apis.extend(
+            t.v2_apis
+                .iter()
+                .map(|a| (a.id.as_str(), a.name.as_str(), &a.tags)),
+        );
     }
     for (id, name, tags) in apis {
         let by_tag = tags.get("apispm:spec").and_then(|tag| {
             specs
                 .iter()
-                .find(|s| s.file == *tag || s.file.ends_with(&format!("/{tag}")) || s.service == *tag)
+                .find(|s| {
+                    s.file == *tag || s.file.ends_with(&format!("/{tag}")) || s.service == *tag
+                })
                 .map(|s| s.service.clone())
         });
-        let by_estate = || estate.services.iter().find(|s| s.apis.iter().any(|a| a == id)).map(|s| s.name.clone());
+        let by_estate = || {
+            estate
+                .services
+                .iter()
+                .find(|s| s.apis.iter().any(|a| a == id))
+                .map(|s| s.name.clone())
+        };
         let by_server = || {
             let host = format!("{id}.execute-api.");
-            specs.iter().find(|s| s.servers.iter().any(|srv| srv.url.contains(&host))).map(|s| s.service.clone())
+            specs
+                .iter()
+                .find(|s| s.servers.iter().any(|srv| srv.url.contains(&host)))
+                .map(|s| s.service.clone())
         };
-        let by_title = || specs.iter().find(|s| !s.title.is_empty() && s.title.eq_ignore_ascii_case(name)).map(|s| s.service.clone());
-        if let Some(service) = by_tag.or_else(by_estate).or_else(by_server).or_else(by_title) {
+        let by_title = || {
+            specs
+                .iter()
+                .find(|s| !s.title.is_empty() && s.title.eq_ignore_ascii_case(name))
+                .map(|s| s.service.clone())
+        };
+        if let Some(service) = by_tag
+            .or_else(by_estate)
+            .or_else(by_server)
+            .or_else(by_title)
+        {
             ties.insert(id.to_string(), service);
         }
     }
@@ -93,7 +126,13 @@ pub fn spec_ties(snapshot: &Snapshot) -> HashMap<String, String> {
 /// `{orderId}` and `{id}` are the same template position.
 fn normalized(path: &str) -> String {
     path.split('/')
-        .map(|s| if s.starts_with('{') && s.ends_with('}') { if s.ends_with("+}") { "{+}" } else { "{}" } } else { s })
+        .map(|s| {
+            if s.starts_with('{') && s.ends_with('}') {
+                if s.ends_with("+}") { "{+}" } else { "{}" }
+            } else {
+                s
+            }
+        })
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -111,7 +150,8 @@ impl Builder<'_> {
         if let Some(&idx) = self.by_key.get(&key) {
             return idx;
         }
-        self.endpoints.push(new_endpoint(&self.snapshot.estate, service, method, path));
+        self.endpoints
+            .push(new_endpoint(&self.snapshot.estate, service, method, path));
         let idx = self.endpoints.len() - 1;
         self.by_key.insert(key, idx);
         idx
@@ -127,7 +167,9 @@ impl Builder<'_> {
             return idx;
         }
         // Keep the declared template when only the method is new.
-        let template = matched.map(|m| m.template).unwrap_or_else(|| template_path(path));
+        let template = matched
+            .map(|m| m.template)
+            .unwrap_or_else(|| template_path(path));
         self.endpoint(scope, method, &template)
     }
 }
@@ -135,7 +177,12 @@ impl Builder<'_> {
 /// Build the inventory of a snapshot. Endpoints come out sorted by service, path, method.
 pub fn build(snapshot: &Snapshot) -> Vec<InventoryEndpoint> {
     let estate = &snapshot.estate;
-    let mut b = Builder { snapshot, endpoints: Vec::new(), by_key: HashMap::new(), tries: BTreeMap::new() };
+    let mut b = Builder {
+        snapshot,
+        endpoints: Vec::new(),
+        by_key: HashMap::new(),
+        tries: BTreeMap::new(),
+    };
     let ties = spec_ties(snapshot);
 
     // 1. What API Gateway has deployed: one endpoint per stage × route or method.
@@ -143,9 +190,15 @@ pub fn build(snapshot: &Snapshot) -> Vec<InventoryEndpoint> {
     for target in &snapshot.gateway {
         for g in crate::gateway::endpoints(target) {
             let idx = b.endpoint(&g.qualified_stage, &g.method, &g.path);
-            b.tries.entry(g.qualified_stage.clone()).or_default().insert(&g.path, &g.method, idx);
+            b.tries
+                .entry(g.qualified_stage.clone())
+                .or_default()
+                .insert(&g.path, &g.method, idx);
             let tied = ties.get(&g.api_id).cloned();
-            let tied_owner = tied.as_deref().and_then(|s| estate.service(s)).and_then(|s| s.owner.clone());
+            let tied_owner = tied
+                .as_deref()
+                .and_then(|s| estate.service(s))
+                .and_then(|s| s.owner.clone());
             let ep = &mut b.endpoints[idx];
             if ep.owner.is_none() {
                 ep.owner = g.owner.clone().or(tied_owner);
@@ -162,15 +215,23 @@ pub fn build(snapshot: &Snapshot) -> Vec<InventoryEndpoint> {
     // 2. Declared operations: onto the deployed routes of the API their spec is tied to, else
     //    endpoints of their service.
     for (si, spec) in snapshot.specs.iter().enumerate() {
-        let tied_apis: Vec<&String> = ties.iter().filter(|(_, svc)| **svc == spec.service).map(|(api, _)| api).collect();
-        let service_base = estate.service(&spec.service).and_then(|s| s.base_path.as_deref());
+        let tied_apis: Vec<&String> = ties
+            .iter()
+            .filter(|(_, svc)| **svc == spec.service)
+            .map(|(api, _)| api)
+            .collect();
+        let service_base = estate
+            .service(&spec.service)
+            .and_then(|s| s.base_path.as_deref());
         for (oi, op) in spec.operations.iter().enumerate() {
             let mut deployed = false;
             for api in &tied_apis {
                 let wanted = normalized(&op.path);
                 for idx in 0..b.endpoints.len() {
                     let hit = b.endpoints[idx].gateway.as_ref().is_some_and(|g| {
-                        &&g.api_id == api && normalized(&g.path) == wanted && (g.method == op.method || g.method == "ANY")
+                        &&g.api_id == api
+                            && normalized(&g.path) == wanted
+                            && (g.method == op.method || g.method == "ANY")
                     });
                     if hit {
                         b.endpoints[idx].operations.push((si, oi));
@@ -181,20 +242,33 @@ pub fn build(snapshot: &Snapshot) -> Vec<InventoryEndpoint> {
             if deployed {
                 continue;
             }
-            let server_base = op.servers.first().map(|s| s.base_path.as_str()).unwrap_or("");
+            let server_base = op
+                .servers
+                .first()
+                .map(|s| s.base_path.as_str())
+                .unwrap_or("");
             let path = full_path(service_base.unwrap_or(server_base), &op.path);
             let idx = b.endpoint(&spec.service, &op.method, &path);
             b.endpoints[idx].operations.push((si, oi));
             b.endpoints[idx].not_deployed |= !tied_apis.is_empty();
-            b.tries.entry(spec.service.clone()).or_default().insert(&path, &op.method, idx);
+            b.tries
+                .entry(spec.service.clone())
+                .or_default()
+                .insert(&path, &op.method, idx);
         }
     }
 
     // 3. Traffic samples.
     for (sample_idx, sample) in snapshot.samples.iter().enumerate() {
-        let service = attribute_service(estate, sample.service.as_deref(), sample.host.as_deref(), &sample.path, &b.tries)
-            .or_else(|| sample.host.clone())
-            .unwrap_or_else(|| "unattributed".to_string());
+        let service = attribute_service(
+            estate,
+            sample.service.as_deref(),
+            sample.host.as_deref(),
+            &sample.path,
+            &b.tries,
+        )
+        .or_else(|| sample.host.clone())
+        .unwrap_or_else(|| "unattributed".to_string());
         let idx = b.observed_endpoint(&service, &sample.method, &sample.path);
         b.endpoints[idx].samples.push(sample_idx);
     }
@@ -204,14 +278,21 @@ pub fn build(snapshot: &Snapshot) -> Vec<InventoryEndpoint> {
         let scope = match (&o.api_id, &o.stage) {
             (Some(api), Some(stage)) => stages_of_api
                 .get(api)
-                .and_then(|stages| stages.iter().find(|q| q.ends_with(&format!("/{api}/{stage}"))).cloned())
+                .and_then(|stages| {
+                    stages
+                        .iter()
+                        .find(|q| q.ends_with(&format!("/{api}/{stage}")))
+                        .cloned()
+                })
                 .unwrap_or_else(|| format!("{api}/{stage}")),
-            _ => attribute_service(estate, o.service.as_deref(), None, &o.path, &b.tries).unwrap_or_else(|| "unattributed".to_string()),
+            _ => attribute_service(estate, o.service.as_deref(), None, &o.path, &b.tries)
+                .unwrap_or_else(|| "unattributed".to_string()),
         };
         let idx = b.observed_endpoint(&scope, &o.method, &o.path);
         b.endpoints[idx].observed.push(i);
         if b.endpoints[idx].tied_spec_service.is_none() && o.api_id.is_some() {
-            b.endpoints[idx].tied_spec_service = o.api_id.as_ref().and_then(|a| ties.get(a).cloned());
+            b.endpoints[idx].tied_spec_service =
+                o.api_id.as_ref().and_then(|a| ties.get(a).cloned());
         }
     }
 
@@ -227,7 +308,8 @@ pub fn build(snapshot: &Snapshot) -> Vec<InventoryEndpoint> {
     }
 
     let mut endpoints = b.endpoints;
-    endpoints.sort_by(|a, b| (&a.service, &a.path, &a.method).cmp(&(&b.service, &b.path, &b.method)));
+    endpoints
+        .sort_by(|a, b| (&a.service, &a.path, &a.method).cmp(&(&b.service, &b.path, &b.method)));
     endpoints
 }
 

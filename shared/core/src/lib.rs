@@ -24,5 +24,5 @@ pub mod scoring;
 pub mod sensitive;
 pub mod snapshot;
 pub mod store;
-pub mod traffic_checks;
 pub mod traffic;
+pub mod traffic_checks;

@@ -89,7 +89,13 @@ trait KeyView {
 
 impl KeyView for Key {
     fn parts(&self) -> (Option<&str>, Option<&str>, Option<&str>, &str, &str) {
-        (self.service.as_deref(), self.api_id.as_deref(), self.stage.as_deref(), &self.method, &self.path)
+        (
+            self.service.as_deref(),
+            self.api_id.as_deref(),
+            self.stage.as_deref(),
+            &self.method,
+            &self.path,
+        )
     }
 }
 
@@ -103,7 +109,13 @@ struct LookupKey<'a> {
 
 impl KeyView for LookupKey<'_> {
     fn parts(&self) -> (Option<&str>, Option<&str>, Option<&str>, &str, &str) {
-        (self.service, self.api_id, self.stage, self.method, self.path)
+        (
+            self.service,
+            self.api_id,
+            self.stage,
+            self.method,
+            self.path,
+        )
     }
 }
 
@@ -189,8 +201,17 @@ impl Aggregator {
     }
 
     /// Tie a CloudWatch Logs group (as envelopes name it) to the stage that writes it.
-    pub fn register_log_group(&mut self, group: &str, api_id: &str, stage: &str, format: Option<LineFormat>) {
-        self.log_groups.insert(group.to_string(), (api_id.to_string(), stage.to_string(), format));
+    pub fn register_log_group(
+        &mut self,
+        group: &str,
+        api_id: &str,
+        stage: &str,
+        format: Option<LineFormat>,
+    ) {
+        self.log_groups.insert(
+            group.to_string(),
+            (api_id.to_string(), stage.to_string(), format),
+        );
     }
 
     /// Read one log object. Malformed lines are counted and reported (a few, with their
@@ -204,10 +225,16 @@ impl Aggregator {
         let log_groups = std::mem::take(&mut self.log_groups);
         let result = read_log(reader, |line: LogLine<'_>| {
             let group = line.log_group.and_then(|g| log_groups.get(g));
-            let format = match (group.and_then(|(_, _, f)| f.as_ref()), scope.format.as_ref()) {
+            let format = match (
+                group.and_then(|(_, _, f)| f.as_ref()),
+                scope.format.as_ref(),
+            ) {
                 (Some(f), _) | (None, Some(f)) => Some(f),
                 (None, None) => {
-                    if detected.as_ref().is_none_or(|f| parse_line(f, line.text).is_err()) {
+                    if detected
+                        .as_ref()
+                        .is_none_or(|f| parse_line(f, line.text).is_err())
+                    {
                         detected = LineFormat::detect(line.text);
                     }
                     detected.as_ref()
@@ -286,24 +313,31 @@ impl Aggregator {
                         .collect(),
                     unauthorized: a.unauthorized,
                     forbidden: a.forbidden,
-                    unauthenticated_successes: a.principal_logged.then_some(a.unauthenticated_successes),
+                    unauthenticated_successes: a
+                        .principal_logged
+                        .then_some(a.unauthenticated_successes),
                     first_seen: a.first,
                     last_seen: a.last,
                     distinct_callers: a.callers.estimate() as u64,
                     sensitive_data: a
                         .sensitive
                         .into_iter()
-                        .map(|((data_type, location), (masked, count))| ObservedSensitive {
-                            data_type,
-                            location: format!("{location} ({count} times)"),
-                            masked,
-                        })
+                        .map(
+                            |((data_type, location), (masked, count))| ObservedSensitive {
+                                data_type,
+                                location: format!("{location} ({count} times)"),
+                                masked,
+                            },
+                        )
                         .collect(),
                     examples: a.examples,
                 }
             })
             .collect();
-        out.sort_by(|a, b| (&a.service, &a.api_id, &a.stage, &a.path, &a.method).cmp(&(&b.service, &b.api_id, &b.stage, &b.path, &b.method)));
+        out.sort_by(|a, b| {
+            (&a.service, &a.api_id, &a.stage, &a.path, &a.method)
+                .cmp(&(&b.service, &b.api_id, &b.stage, &b.path, &b.method))
+        });
         (out, self.stats, self.issues)
     }
 }
@@ -338,29 +372,51 @@ impl Acc {
 /// Merge paths that differ in one literal segment once that segment shows
 /// `STRING_MERGE_THRESHOLD` distinct values. The first segment, `api` and version segments are
 /// never merged (they name the API, not a resource).
+/// (service, api id, stage, method, path with one position blanked).
+type GroupKey = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+);
+
 fn merge_string_segments(map: HashMap<Key, Acc>) -> HashMap<Key, Acc> {
-    let reserved = |s: &str| s == "api" || (s.len() <= 4 && s.starts_with('v') && s[1..].chars().all(|c| c.is_ascii_digit()));
+    let reserved = |s: &str| {
+        s == "api"
+            || (s.len() <= 4 && s.starts_with('v') && s[1..].chars().all(|c| c.is_ascii_digit()))
+    };
     // (scope, method, path with position i blanked) → distinct values at i.
-    let mut groups: HashMap<(Option<String>, Option<String>, Option<String>, String, String), std::collections::HashSet<String>> = HashMap::new();
+    let mut groups: HashMap<GroupKey, std::collections::HashSet<String>> = HashMap::new();
     for key in map.keys() {
         let segments: Vec<&str> = key.path.split('/').collect();
         for i in 2..segments.len() {
             let s = segments[i];
-            if s.is_empty() || s.starts_with('{') || reserved(s) || reserved(segments[i - 1]) && i == 2 {
+            if s.is_empty()
+                || s.starts_with('{')
+                || reserved(s)
+                || reserved(segments[i - 1]) && i == 2
+            {
                 continue;
             }
             let mut blanked = segments.clone();
             blanked[i] = "\u{0}";
             groups
-                .entry((key.service.clone(), key.api_id.clone(), key.stage.clone(), key.method.clone(), blanked.join("/")))
+                .entry((
+                    key.service.clone(),
+                    key.api_id.clone(),
+                    key.stage.clone(),
+                    key.method.clone(),
+                    blanked.join("/"),
+                ))
                 .or_default()
                 .insert(s.to_string());
         }
     }
-    let merge_at: HashMap<(Option<String>, Option<String>, Option<String>, String, String), ()> = groups
+    let merge_at: std::collections::HashSet<GroupKey> = groups
         .into_iter()
         .filter(|(_, values)| values.len() >= STRING_MERGE_THRESHOLD)
-        .map(|(k, _)| (k, ()))
+        .map(|(k, _)| k)
         .collect();
     if merge_at.is_empty() {
         return map;
@@ -371,8 +427,14 @@ fn merge_string_segments(map: HashMap<Key, Acc>) -> HashMap<Key, Acc> {
         for i in 2..segments.len() {
             let mut blanked = segments.clone();
             blanked[i] = "\u{0}";
-            let group = (key.service.clone(), key.api_id.clone(), key.stage.clone(), key.method.clone(), blanked.join("/"));
-            if merge_at.contains_key(&group) {
+            let group = (
+                key.service.clone(),
+                key.api_id.clone(),
+                key.stage.clone(),
+                key.method.clone(),
+                blanked.join("/"),
+            );
+            if merge_at.contains(&group) {
                 blanked[i] = "{param}";
                 key.path = blanked.join("/");
                 break;
@@ -388,7 +450,14 @@ fn merge_string_segments(map: HashMap<Key, Acc>) -> HashMap<Key, Acc> {
     out
 }
 
-fn self_add(map: &mut HashMap<Key, Acc>, rec: AccessRecord<'_>, scope: &LogScope, api: Option<&str>, stage: Option<&str>, line: &LogLine<'_>) {
+fn self_add(
+    map: &mut HashMap<Key, Acc>,
+    rec: AccessRecord<'_>,
+    scope: &LogScope,
+    api: Option<&str>,
+    stage: Option<&str>,
+    line: &LogLine<'_>,
+) {
     // Method and path: the route key carries both on HTTP APIs; the resource path is already a
     // template; a concrete path is templated here (custom-domain base path stripped).
     let (method, path) = match (&rec.method, &rec.route_key, &rec.resource_path, &rec.path) {
@@ -402,17 +471,32 @@ fn self_add(map: &mut HashMap<Key, Acc>, rec: AccessRecord<'_>, scope: &LogScope
         (Some(m), None, Some(resource), _) => (m.to_string(), template_path(resource)),
         (Some(m), None, None, Some(p)) => {
             let p = p.split('?').next().unwrap_or(p);
-            let p = match rec.base_path.as_deref().filter(|b| !b.is_empty() && *b != "(none)") {
-                Some(base) => p.strip_prefix(&format!("/{}", base.trim_matches('/'))).unwrap_or(p),
+            let p = match rec
+                .base_path
+                .as_deref()
+                .filter(|b| !b.is_empty() && *b != "(none)")
+            {
+                Some(base) => p
+                    .strip_prefix(&format!("/{}", base.trim_matches('/')))
+                    .unwrap_or(p),
                 None => p,
             };
-            (m.to_string(), template_path(if p.is_empty() { "/" } else { p }))
+            (
+                m.to_string(),
+                template_path(if p.is_empty() { "/" } else { p }),
+            )
         }
         _ => return,
     };
     let api = rec.api_id.as_deref().or(api);
     let stage = rec.stage.as_deref().or(stage);
-    let lookup = LookupKey { service: scope.service.as_deref(), api_id: api, stage, method: &method, path: &path };
+    let lookup = LookupKey {
+        service: scope.service.as_deref(),
+        api_id: api,
+        stage,
+        method: &method,
+        path: &path,
+    };
     if !map.contains_key(&lookup as &dyn KeyView) {
         let key = Key {
             service: scope.service.clone(),
@@ -423,15 +507,23 @@ fn self_add(map: &mut HashMap<Key, Acc>, rec: AccessRecord<'_>, scope: &LogScope
         };
         map.insert(key, Acc::new());
     }
-    let Some(acc) = map.get_mut(&lookup as &dyn KeyView) else { return };
+    let Some(acc) = map.get_mut(&lookup as &dyn KeyView) else {
+        return;
+    };
     acc.requests += 1;
     if let Some(status) = rec.status {
         let class = (status / 100) as usize;
-        acc.status[if (1..=5).contains(&class) { class - 1 } else { 5 }] += 1;
+        acc.status[if (1..=5).contains(&class) {
+            class - 1
+        } else {
+            5
+        }] += 1;
         match status {
             401 => acc.unauthorized += 1,
             403 => acc.forbidden += 1,
-            200..=299 if rec.principal_logged && rec.principal.is_none() => acc.unauthenticated_successes += 1,
+            200..=299 if rec.principal_logged && rec.principal.is_none() => {
+                acc.unauthenticated_successes += 1
+            }
             _ => {}
         }
     }
@@ -444,20 +536,34 @@ fn self_add(map: &mut HashMap<Key, Acc>, rec: AccessRecord<'_>, scope: &LogScope
         acc.callers.insert(ip);
     }
     if acc.examples.len() < 3 {
-        acc.examples.push(format!("{} ({})", scope.source, line.location()));
+        acc.examples
+            .push(format!("{} ({})", scope.source, line.location()));
     }
     // Sensitive values: concrete path segments, claims and custom fields. Never kept raw.
     if let Some(p) = rec.path.as_deref() {
-        for (i, segment) in p.split(['/', '?', '&', '=']).filter(|s| !s.is_empty()).enumerate() {
+        for (i, segment) in p
+            .split(['/', '?', '&', '='])
+            .filter(|s| !s.is_empty())
+            .enumerate()
+        {
             if let Some(d) = detect_value(segment) {
-                let e = acc.sensitive.entry((d.data_type.to_string(), format!("URL path segment {}", i + 1))).or_insert((d.masked, 0));
+                let e = acc
+                    .sensitive
+                    .entry((
+                        d.data_type.to_string(),
+                        format!("URL path segment {}", i + 1),
+                    ))
+                    .or_insert((d.masked, 0));
                 e.1 += 1;
             }
         }
     }
     for (k, v) in &rec.other {
         if let Some(d) = detect_value(v) {
-            let e = acc.sensitive.entry((d.data_type.to_string(), format!("log field `{k}`"))).or_insert((d.masked, 0));
+            let e = acc
+                .sensitive
+                .entry((d.data_type.to_string(), format!("log field `{k}`")))
+                .or_insert((d.masked, 0));
             e.1 += 1;
         }
     }
@@ -477,17 +583,36 @@ mod tests {
         ]
         .join("\n");
         let mut agg = Aggregator::new();
-        agg.ingest(logs.as_bytes(), &LogScope { source: "logs/users/a.log".into(), service: Some("users".into()), ..LogScope::default() });
+        agg.ingest(
+            logs.as_bytes(),
+            &LogScope {
+                source: "logs/users/a.log".into(),
+                service: Some("users".into()),
+                ..LogScope::default()
+            },
+        );
         let (eps, stats, issues) = agg.finish();
         assert_eq!(stats.malformed_lines, 1);
-        assert!(issues.is_empty(), "a malformed line does not make the object unreadable");
-        assert_eq!(stats.malformed_examples[0].location.as_deref(), Some("line 4"));
-        let users = eps.iter().find(|e| e.path == "/users/{id}").expect("templated");
+        assert!(
+            issues.is_empty(),
+            "a malformed line does not make the object unreadable"
+        );
+        assert_eq!(
+            stats.malformed_examples[0].location.as_deref(),
+            Some("line 4")
+        );
+        let users = eps
+            .iter()
+            .find(|e| e.path == "/users/{id}")
+            .expect("templated");
         assert_eq!(users.requests, 3);
         assert_eq!(users.unauthorized, 1);
         assert_eq!(users.unauthenticated_successes, Some(1));
         assert_eq!(users.distinct_callers, 2);
-        assert_eq!(users.last_seen.unwrap().to_rfc3339(), "2026-12-01T12:00:00+00:00");
+        assert_eq!(
+            users.last_seen.unwrap().to_rfc3339(),
+            "2026-12-01T12:00:00+00:00"
+        );
         assert_eq!(users.sensitive_data[0].data_type, "email");
         let json = serde_json::to_string(&eps).unwrap();
         assert!(!json.contains("jane@example.com"), "{json}");
@@ -495,8 +620,12 @@ mod tests {
 
     #[test]
     fn string_segments_merge_only_past_the_threshold() {
-        let names = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy"];
-        let line = |name: &str| format!(r#"{{"httpMethod":"GET","path":"/v1/users/{name}/profile","status":"200"}}"#);
+        let names = [
+            "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy",
+        ];
+        let line = |name: &str| {
+            format!(r#"{{"httpMethod":"GET","path":"/v1/users/{name}/profile","status":"200"}}"#)
+        };
         let mut agg = Aggregator::new();
         let few: Vec<String> = names[..3].iter().map(|n| line(n)).collect();
         agg.ingest(few.join("\n").as_bytes(), &LogScope::default());

@@ -5,12 +5,12 @@ use crate::classify::{Classification, classify};
 use crate::controls::{self, EndpointFacts, Evidence, EvidenceSource, Reference};
 use crate::gateway::TargetFacts;
 use crate::gateway_controls;
-use crate::traffic_checks::{self, TrafficContext};
 use crate::inventory::{self, InventoryEndpoint};
 use crate::model::{Class, ControlState, Lifecycle, RiskBand, Severity, round1, short_hash};
 use crate::policy::{Policy, PolicyOutcome, PolicyResult, PolicySubject, control_states};
 use crate::scoring::{ScoreTerm, score};
 use crate::snapshot::{InputIssue, Snapshot};
+use crate::traffic_checks::{self, TrafficContext};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -551,12 +551,18 @@ fn assess_endpoint(
     }
     let sensitive_list: Vec<SensitiveEvidence> = sensitive.iter().cloned().collect();
     let context = TrafficContext {
-        authentication: states.iter().find(|(c, _)| c.id == "authentication").map(|(_, s)| *s).unwrap_or(ControlState::Unknown),
+        authentication: states
+            .iter()
+            .find(|(c, _)| c.id == "authentication")
+            .map(|(_, s)| *s)
+            .unwrap_or(ControlState::Unknown),
         traffic: traffic.as_ref(),
         sensitive: &sensitive_list,
     };
     for check in traffic_checks::CATALOGUE {
-        let Some((detail, evidence)) = (check.evaluate)(&context) else { continue };
+        let Some((detail, evidence)) = (check.evaluate)(&context) else {
+            continue;
+        };
         findings.push(Finding {
             id: short_hash(&format!("{}|{resource}", check.id)),
             kind: FindingKind::Control,
@@ -574,7 +580,11 @@ fn assess_endpoint(
             last_seen: now,
             resolved_at: None,
             reopened: 0,
-            references: check.references.iter().map(FindingReference::from).collect(),
+            references: check
+                .references
+                .iter()
+                .map(FindingReference::from)
+                .collect(),
         });
     }
     for (policy, result) in policies.iter().zip(&policy_results) {
@@ -673,7 +683,12 @@ fn traffic_facts(snapshot: &Snapshot, ep: &InventoryEndpoint) -> Option<TrafficF
         first_seen: None,
         last_seen: None,
         distinct_callers: 0,
-        sources: ep.samples.iter().take(3).map(|&i| snapshot.samples[i].source.clone()).collect(),
+        sources: ep
+            .samples
+            .iter()
+            .take(3)
+            .map(|&i| snapshot.samples[i].source.clone())
+            .collect(),
     };
     let (mut unauthorized, mut forbidden) = (0u64, 0u64);
     for &i in &ep.samples {
@@ -683,7 +698,9 @@ fn traffic_facts(snapshot: &Snapshot, ep: &InventoryEndpoint) -> Option<TrafficF
             _ => {}
         }
         if let Some(s) = snapshot.samples[i].status {
-            *t.status_classes.entry(format!("{}xx", s / 100)).or_default() += 1;
+            *t.status_classes
+                .entry(format!("{}xx", s / 100))
+                .or_default() += 1;
         }
     }
     for &i in &ep.observed {

@@ -203,7 +203,9 @@ pub fn is_jwt(v: &str) -> bool {
     if parts.len() != 3 || !parts[0].starts_with("eyJ") || parts[1].len() < 4 {
         return false;
     }
-    let Ok(header) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(parts[0].trim_end_matches('=')) else {
+    let Ok(header) =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(parts[0].trim_end_matches('='))
+    else {
         return false;
     };
     serde_json::from_slice::<serde_json::Value>(&header).is_ok_and(|h| h.get("alg").is_some())
@@ -211,17 +213,31 @@ pub fn is_jwt(v: &str) -> bool {
 
 /// Tokens whose prefix names the issuer (gitleaks' rules): Stripe, GitHub, Slack, Google.
 fn is_known_secret(v: &str) -> bool {
-    let body_ok = |rest: &str, min: usize| rest.len() >= min && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    ["sk_live_", "rk_live_", "sk_test_"].iter().any(|p| v.strip_prefix(p).is_some_and(|r| body_ok(r, 16)))
-        || ["ghp_", "gho_", "ghs_", "github_pat_"].iter().any(|p| v.strip_prefix(p).is_some_and(|r| body_ok(r, 30)))
-        || ["xoxb-", "xoxp-"].iter().any(|p| v.strip_prefix(p).is_some_and(|r| body_ok(r, 20)))
-        || v.strip_prefix("AIza").is_some_and(|r| r.len() == 35 && body_ok(r, 35))
+    let body_ok = |rest: &str, min: usize| {
+        rest.len() >= min
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    };
+    ["sk_live_", "rk_live_", "sk_test_"]
+        .iter()
+        .any(|p| v.strip_prefix(p).is_some_and(|r| body_ok(r, 16)))
+        || ["ghp_", "gho_", "ghs_", "github_pat_"]
+            .iter()
+            .any(|p| v.strip_prefix(p).is_some_and(|r| body_ok(r, 30)))
+        || ["xoxb-", "xoxp-"]
+            .iter()
+            .any(|p| v.strip_prefix(p).is_some_and(|r| body_ok(r, 20)))
+        || v.strip_prefix("AIza")
+            .is_some_and(|r| r.len() == 35 && body_ok(r, 35))
 }
 
 /// E.164 (`+` and 8–15 digits) or a North American number with a valid area code.
 fn is_phone(v: &str) -> bool {
     let digits: String = v.chars().filter(char::is_ascii_digit).collect();
-    let only_phone_chars = v.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let only_phone_chars = v
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
     if !only_phone_chars {
         return false;
     }

@@ -81,7 +81,10 @@ pub trait Store {
     /// Log checkpoints: log location → epoch seconds of the newest object already read.
     fn checkpoints(&self) -> Result<std::collections::BTreeMap<String, i64>, StoreError>;
     /// Saved only after the sweep that read the logs was saved, so a failed save rereads them.
-    fn save_checkpoints(&mut self, checkpoints: &std::collections::BTreeMap<String, i64>) -> Result<(), StoreError>;
+    fn save_checkpoints(
+        &mut self,
+        checkpoints: &std::collections::BTreeMap<String, i64>,
+    ) -> Result<(), StoreError>;
 }
 
 pub fn checkpoint_items(checkpoints: &std::collections::BTreeMap<String, i64>) -> Vec<Item> {

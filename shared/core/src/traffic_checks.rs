@@ -16,8 +16,11 @@ pub struct TrafficCheck {
     pub remediation: &'static str,
     pub references: &'static [Reference],
     /// Some(what was found) raises a finding.
-    pub evaluate: fn(&TrafficContext) -> Option<(String, Vec<Evidence>)>,
+    pub evaluate: fn(&TrafficContext) -> Option<Hit>,
 }
+
+/// What a check found, and the evidence for it.
+pub type Hit = (String, Vec<Evidence>);
 
 /// What the checks read about one endpoint.
 pub struct TrafficContext<'a> {
@@ -26,7 +29,14 @@ pub struct TrafficContext<'a> {
     pub sensitive: &'a [SensitiveEvidence],
 }
 
-const PII: &[&str] = &["email", "ssn", "card_number", "iban", "phone", "date_of_birth"];
+const PII: &[&str] = &[
+    "email",
+    "ssn",
+    "card_number",
+    "iban",
+    "phone",
+    "date_of_birth",
+];
 const SECRETS: &[&str] = &["aws_access_key_id", "jwt", "secret", "password"];
 
 pub static CATALOGUE: &[TrafficCheck] = &[
@@ -59,7 +69,15 @@ pub static CATALOGUE: &[TrafficCheck] = &[
         remediation: "Move personal data out of paths and query strings (into the body or behind an opaque id): URLs \
                       are logged, cached and leaked through Referer.",
         references: &[Reference::new("OWASP API Top 10 2023", "API3:2023")],
-        evaluate: |c| found(c, |s| PII.contains(&s.data_type.as_str()) && s.source == EvidenceSource::Sample && (s.location.contains("URL") || s.location.contains("path") || s.location.contains("query"))),
+        evaluate: |c| {
+            found(c, |s| {
+                PII.contains(&s.data_type.as_str())
+                    && s.source == EvidenceSource::Sample
+                    && (s.location.contains("URL")
+                        || s.location.contains("path")
+                        || s.location.contains("query"))
+            })
+        },
     },
     TrafficCheck {
         id: "DATA-2",
@@ -70,7 +88,11 @@ pub static CATALOGUE: &[TrafficCheck] = &[
         remediation: "Send credentials in headers the access log does not record, rotate the exposed secrets, and \
                       drop the log fields that carry them.",
         references: &[Reference::new("OWASP API Top 10 2023", "API8:2023")],
-        evaluate: |c| found(c, |s| SECRETS.contains(&s.data_type.as_str()) && s.source == EvidenceSource::Sample),
+        evaluate: |c| {
+            found(c, |s| {
+                SECRETS.contains(&s.data_type.as_str()) && s.source == EvidenceSource::Sample
+            })
+        },
     },
     TrafficCheck {
         id: "DATA-3",
@@ -87,14 +109,18 @@ pub static CATALOGUE: &[TrafficCheck] = &[
             types.dedup();
             Some((
                 format!("handles {} with authentication absent", types.join(", ")),
-                c.sensitive.iter().take(3).map(|s| evidence_from(s)).collect(),
+                c.sensitive.iter().take(3).map(evidence_from).collect(),
             ))
         },
     },
 ];
 
 fn evidence(location: &str, detail: &str) -> Evidence {
-    Evidence { source: EvidenceSource::Sample, location: location.to_string(), detail: detail.to_string() }
+    Evidence {
+        source: EvidenceSource::Sample,
+        location: location.to_string(),
+        detail: detail.to_string(),
+    }
 }
 
 fn evidence_from(s: &SensitiveEvidence) -> Evidence {
@@ -108,7 +134,10 @@ fn evidence_from(s: &SensitiveEvidence) -> Evidence {
     }
 }
 
-fn found(c: &TrafficContext, wanted: impl Fn(&SensitiveEvidence) -> bool) -> Option<(String, Vec<Evidence>)> {
+fn found(
+    c: &TrafficContext,
+    wanted: impl Fn(&SensitiveEvidence) -> bool,
+) -> Option<(String, Vec<Evidence>)> {
     let hits: Vec<&SensitiveEvidence> = c.sensitive.iter().filter(|s| wanted(s)).collect();
     if hits.is_empty() {
         return None;
@@ -116,5 +145,8 @@ fn found(c: &TrafficContext, wanted: impl Fn(&SensitiveEvidence) -> bool) -> Opt
     let mut types: Vec<&str> = hits.iter().map(|s| s.data_type.as_str()).collect();
     types.sort();
     types.dedup();
-    Some((format!("observed {}", types.join(", ")), hits.iter().take(3).map(|s| evidence_from(s)).collect()))
+    Some((
+        format!("observed {}", types.join(", ")),
+        hits.iter().take(3).map(|s| evidence_from(s)).collect(),
+    ))
 }

@@ -101,7 +101,11 @@ fn read_logs(dir: &Path, snapshot: &mut Snapshot) {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                snapshot.issues.push(InputIssue { input: "logs".into(), location: None, message: format!("cannot list: {e}") });
+                snapshot.issues.push(InputIssue {
+                    input: "logs".into(),
+                    location: None,
+                    message: format!("cannot list: {e}"),
+                });
                 continue;
             }
         };
@@ -118,9 +122,20 @@ fn read_logs(dir: &Path, snapshot: &mut Snapshot) {
             .filter(|name| snapshot.estate.service(name).is_some());
         match std::fs::File::open(entry.path()) {
             Ok(file) => {
-                aggregator.ingest(file, &LogScope { source: rel, service, ..LogScope::default() });
+                aggregator.ingest(
+                    file,
+                    &LogScope {
+                        source: rel,
+                        service,
+                        ..LogScope::default()
+                    },
+                );
             }
-            Err(e) => snapshot.issues.push(InputIssue { input: rel, location: None, message: format!("cannot read: {e}") }),
+            Err(e) => snapshot.issues.push(InputIssue {
+                input: rel,
+                location: None,
+                message: format!("cannot read: {e}"),
+            }),
         }
     }
     let (observed, stats, issues) = aggregator.finish();

@@ -106,10 +106,15 @@ impl SqliteStore {
 
 impl Store for SqliteStore {
     fn checkpoints(&self) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
-        Ok(store::checkpoints_from_items(&self.query(store::CHECKPOINT)?))
+        Ok(store::checkpoints_from_items(
+            &self.query(store::CHECKPOINT)?,
+        ))
     }
 
-    fn save_checkpoints(&mut self, checkpoints: &std::collections::BTreeMap<String, i64>) -> Result<(), StoreError> {
+    fn save_checkpoints(
+        &mut self,
+        checkpoints: &std::collections::BTreeMap<String, i64>,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction().map_err(backend)?;
         for item in store::checkpoint_items(checkpoints) {
             tx.execute(
