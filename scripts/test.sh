@@ -24,6 +24,23 @@ if [ ! -x "$venv/bin/moto_server" ]; then
 fi
 export APISPM_MOTO_SERVER="$venv/bin/moto_server"
 
+# Headless Chromium for the report's browser test (Debian's package).
+if [ -z "${APISPM_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
+  echo "== installing chromium"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi
+fi
+export APISPM_CHROMIUM="${APISPM_CHROMIUM:-$(command -v chromium)}"
+
+# The SARIF 2.1.0 JSON schema, from Microsoft's jest-sarif package on npm.
+npm_dir="$HOME/.cache/apispm-npm"
+schema="$npm_dir/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"
+if [ ! -f "$schema" ]; then
+  echo "== fetching the SARIF schema (npm @microsoft/jest-sarif)"
+  mkdir -p "$npm_dir"
+  (cd "$npm_dir" && npm install --silent --no-audit --no-fund @microsoft/jest-sarif@1.0.0-beta.0 >/dev/null)
+fi
+export APISPM_SARIF_SCHEMA="$schema"
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -10,6 +10,7 @@ use apispm_core::history::record_sweep;
 use apispm_core::model::Severity;
 use apispm_core::policy::{self, Policy};
 use apispm_core::posture::{Posture, assess};
+use apispm_core::render::asff::AsffTarget;
 use apispm_core::render::{self, Format};
 use apispm_core::snapshot::Snapshot;
 use apispm_core::store::{DEFAULT_TTL_DAYS, Store};
@@ -86,6 +87,31 @@ struct OutputArgs {
     /// Days of sweep history the store keeps.
     #[arg(long, default_value_t = DEFAULT_TTL_DAYS)]
     ttl_days: i64,
+    #[command(flatten)]
+    asff: AsffArgs,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct AsffArgs {
+    /// ASFF: the Security Hub product ARN [default: your account's default product].
+    #[arg(long)]
+    asff_product_arn: Option<String>,
+    /// ASFF: account for findings that name no AWS resource (local endpoints).
+    #[arg(long, default_value = "000000000000")]
+    asff_account: String,
+    /// ASFF: region for findings that name no AWS resource.
+    #[arg(long, default_value = "us-east-1")]
+    asff_region: String,
+}
+
+impl AsffArgs {
+    fn target(&self) -> AsffTarget {
+        let mut t = AsffTarget::default_for(&self.asff_account, &self.asff_region);
+        if let Some(arn) = &self.asff_product_arn {
+            t.product_arn = arn.clone();
+        }
+        t
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -145,6 +171,8 @@ struct ReportArgs {
     format: OutputFormat,
     #[arg(long)]
     out: Option<PathBuf>,
+    #[command(flatten)]
+    asff: AsffArgs,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -152,6 +180,9 @@ enum OutputFormat {
     Table,
     Json,
     Markdown,
+    Html,
+    Sarif,
+    Asff,
 }
 
 impl From<OutputFormat> for Format {
@@ -160,6 +191,9 @@ impl From<OutputFormat> for Format {
             OutputFormat::Table => Format::Table,
             OutputFormat::Json => Format::Json,
             OutputFormat::Markdown => Format::Markdown,
+            OutputFormat::Html => Format::Html,
+            OutputFormat::Sarif => Format::Sarif,
+            OutputFormat::Asff => Format::Asff,
         }
     }
 }
@@ -318,6 +352,7 @@ fn finish(
     default_store: PathBuf,
 ) -> Result<u8> {
     let mut posture = assess(snapshot, policies, now);
+    let mut context = render::Context { history: Vec::new(), asff: Some(output.asff.target()) };
     if !output.no_store {
         let path = output.store.clone().unwrap_or(default_store);
         let mut store = SqliteStore::open(&path)
@@ -327,8 +362,9 @@ fn finish(
         store
             .save_checkpoints(&snapshot.log_checkpoints)
             .with_context(|| format!("saving log checkpoints in store {}", path.display()))?;
+        context.history = store.history()?;
     }
-    emit(&posture, output.format.into(), output.out.as_deref())?;
+    emit(&posture, output.format.into(), &context, output.out.as_deref())?;
     for issue in &posture.input_issues {
         eprintln!("apispm: input error: {issue}");
     }
@@ -354,7 +390,8 @@ fn report(args: ReportArgs) -> Result<u8> {
     let posture = store
         .latest()?
         .ok_or_else(|| anyhow!("store {} holds no sweep yet", args.store.display()))?;
-    emit(&posture, args.format.into(), args.out.as_deref())?;
+    let context = render::Context { history: store.history()?, asff: Some(args.asff.target()) };
+    emit(&posture, args.format.into(), &context, args.out.as_deref())?;
     Ok(0)
 }
 
@@ -372,8 +409,8 @@ fn load_policies(file: Option<&Path>) -> Result<Vec<Policy>> {
     }
 }
 
-fn emit(posture: &Posture, format: Format, out: Option<&Path>) -> Result<()> {
-    let text = render::render(posture, format);
+fn emit(posture: &Posture, format: Format, context: &render::Context, out: Option<&Path>) -> Result<()> {
+    let text = render::render(posture, format, context);
     match out {
         Some(path) => {
             std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;

@@ -71,7 +71,43 @@ pub fn parse_document(file: &str, text: &str) -> Result<Value, SpecError> {
 /// caller's fallback).
 pub fn read_spec(file: &str, text: &str, service: Option<&str>) -> Result<DeclaredSpec, SpecError> {
     let doc = parse_document(file, text)?;
-    spec_from_document(file, &doc, service)
+    let mut spec = spec_from_document(file, &doc, service)?;
+    for op in &mut spec.operations {
+        op.line = locate_operation(text, &op.path, &op.method.to_ascii_lowercase());
+    }
+    Ok(spec)
+}
+
+/// Where an operation's key sits in the source (YAML or JSON): the path key, then the first
+/// method key after it. Good enough for code-scanning annotations; None when not found.
+pub fn locate_operation(text: &str, path: &str, method: &str) -> Option<(u32, u32)> {
+    let path_at = [format!("\"{path}\""), format!("'{path}'"), format!("{path}:")]
+        .iter()
+        .filter_map(|needle| {
+            text.match_indices(needle.as_str())
+                .find(|(i, m)| {
+                    let rest = &text[i + m.len()..];
+                    m.ends_with(':') || rest.trim_start().starts_with(':')
+                })
+                .map(|(i, _)| i)
+        })
+        .min()?;
+    let after = &text[path_at..];
+    let method_at = [format!("\"{method}\""), format!("{method}:")]
+        .iter()
+        .filter_map(|needle| {
+            after.match_indices(needle.as_str()).find(|(i, m)| {
+                let before = after[..*i].chars().last();
+                let rest = &after[i + m.len()..];
+                matches!(before, Some(' ' | '\n' | '{' | ',' | '\t')) && (m.ends_with(':') || rest.trim_start().starts_with(':'))
+            })
+        })
+        .map(|(i, _)| i)
+        .min()?;
+    let offset = path_at + method_at;
+    let line = text[..offset].matches('\n').count() as u32 + 1;
+    let column = (offset - text[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0)) as u32 + 1;
+    Some((line, column))
 }
 
 pub fn spec_from_document(
@@ -157,6 +193,7 @@ pub fn spec_from_document(
                 method: method.to_ascii_uppercase(),
                 path: path.clone(),
                 pointer,
+                line: None,
                 operation_id: op
                     .get("operationId")
                     .and_then(Value::as_str)
@@ -640,6 +677,7 @@ components:
             ("GET", "/orders/{id}")
         );
         assert_eq!(get.pointer, "/paths/~1orders~1{id}/get");
+        assert_eq!(get.line, Some((13, 5)), "the `get:` key under `/orders/{{id}}:`");
         assert_eq!(get.servers[0].base_path, "/v1");
         assert_eq!(get.servers[0].scheme.as_deref(), Some("https"));
         assert!(

@@ -126,6 +126,9 @@ pub struct EndpointPosture {
     pub policies: Vec<PolicyResult>,
     /// The declared operations (file#pointer) and the number of samples behind this endpoint.
     pub declared_in: Vec<String>,
+    /// The declared operations with their line and column in the source, for code scanning.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declared_locations: Vec<SourceLocation>,
     pub samples: usize,
     /// Observed traffic (access logs and samples), when there was any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -164,6 +167,17 @@ pub struct ControlResult {
     /// True when no evidence decided the state.
     pub unverified: bool,
     pub evidence: Vec<Evidence>,
+}
+
+/// A place in a declared spec file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceLocation {
+    pub file: String,
+    pub pointer: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
 }
 
 /// What access logs and samples say about an endpoint's traffic.
@@ -661,6 +675,16 @@ fn assess_endpoint(
             .declared
             .iter()
             .map(|(f, op)| format!("{f}#{}", op.pointer))
+            .collect(),
+        declared_locations: facts
+            .declared
+            .iter()
+            .map(|(f, op)| SourceLocation {
+                file: f.to_string(),
+                pointer: op.pointer.clone(),
+                line: op.line.map(|l| l.0),
+                column: op.line.map(|l| l.1),
+            })
             .collect(),
         samples: facts.samples.len(),
         traffic,

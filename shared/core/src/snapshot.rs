@@ -115,6 +115,9 @@ pub struct SpecOperation {
     pub path: String,
     /// JSON pointer to the operation, e.g. `/paths/~1orders~1{id}/get`.
     pub pointer: String,
+    /// Line and column (1-based) of the operation's key in the source file, when found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<(u32, u32)>,
     pub operation_id: Option<String>,
     pub deprecated: bool,
     /// `x-internal: true` on the operation or its path item.

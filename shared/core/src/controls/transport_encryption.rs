@@ -120,6 +120,7 @@ mod tests {
             method: "GET".into(),
             path: "/".into(),
             pointer: "/paths/~1/get".into(),
+            line: None,
             operation_id: None,
             deprecated: false,
             internal: false,

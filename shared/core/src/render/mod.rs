@@ -3,8 +3,11 @@
 //! Everything that comes from the estate (paths from traffic, service names, spec text) is
 //! attacker-controlled: each renderer escapes it for its medium.
 
+pub mod asff;
+pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod sarif;
 pub mod table;
 
 use crate::posture::{EndpointPosture, Metric, Posture};
@@ -15,6 +18,9 @@ pub enum Format {
     Table,
     Json,
     Markdown,
+    Html,
+    Sarif,
+    Asff,
 }
 
 impl Format {
@@ -23,16 +29,34 @@ impl Format {
             "table" => Some(Format::Table),
             "json" => Some(Format::Json),
             "markdown" | "md" => Some(Format::Markdown),
+            "html" => Some(Format::Html),
+            "sarif" => Some(Format::Sarif),
+            "asff" => Some(Format::Asff),
             _ => None,
         }
     }
 }
 
-pub fn render(posture: &Posture, format: Format) -> String {
+/// What some formats need beyond the posture.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Past sweeps, oldest first (the HTML trend).
+    pub history: Vec<crate::store::SweepRecord>,
+    /// Security Hub import target (ASFF).
+    pub asff: Option<asff::AsffTarget>,
+}
+
+pub fn render(posture: &Posture, format: Format, ctx: &Context) -> String {
     match format {
         Format::Table => table::render(posture),
         Format::Json => json::render(posture),
         Format::Markdown => markdown::render(posture),
+        Format::Html => html::render(posture, &ctx.history),
+        Format::Sarif => sarif::render(posture),
+        Format::Asff => asff::render(
+            posture,
+            &ctx.asff.clone().unwrap_or_else(|| asff::AsffTarget::default_for("000000000000", "us-east-1")),
+        ),
     }
 }
 
