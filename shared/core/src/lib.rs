@@ -23,6 +23,8 @@ pub mod resource_policy;
 pub mod scoring;
 pub mod sensitive;
 pub mod snapshot;
+pub mod source_map;
+pub mod spec_audit;
 pub mod store;
 pub mod traffic;
 pub mod traffic_checks;
