@@ -44,6 +44,8 @@ enum Command {
     Sweep(SweepArgs),
     /// Collect API Gateway facts and write the raw snapshot (assess it later with `scan --snapshot`).
     Collect(CollectArgs),
+    /// Audit OpenAPI documents against the OWASP API Security Top 10 (a CI step).
+    Audit(AuditArgs),
     /// Render the latest stored posture.
     Report(ReportArgs),
     /// Print the control catalogue (the source of docs/controls.md).
@@ -163,6 +165,27 @@ struct CollectArgs {
 }
 
 #[derive(clap::Args, Debug)]
+struct AuditArgs {
+    /// OpenAPI documents (Swagger 2.0, OpenAPI 3.0, 3.1; JSON or YAML).
+    #[arg(required = true)]
+    specs: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    format: AuditFormat,
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Exit 1 when a finding of this severity or higher is found.
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum AuditFormat {
+    Table,
+    Json,
+    Sarif,
+}
+
+#[derive(clap::Args, Debug)]
 struct ReportArgs {
     /// SQLite store to read.
     #[arg(long)]
@@ -241,6 +264,7 @@ where
         Command::Sweep(args) => sweep(args),
         Command::Collect(args) => collect(args),
         Command::Report(args) => report(args),
+        Command::Audit(args) => audit(args),
         Command::Controls => {
             print!("{}", controls_markdown());
             Ok(0)
@@ -395,6 +419,51 @@ fn report(args: ReportArgs) -> Result<u8> {
     Ok(0)
 }
 
+fn audit(args: AuditArgs) -> Result<u8> {
+    let mut reports = Vec::new();
+    let mut unreadable = false;
+    for path in &args.specs {
+        let name = path.display().to_string();
+        let report = match std::fs::metadata(path) {
+            Ok(m) if m.len() > apispm_local::estate_dir::MAX_FILE_BYTES => {
+                apispm_core::spec_audit::unscored(&name, format!("{} bytes is over the {}-byte limit", m.len(), apispm_local::estate_dir::MAX_FILE_BYTES))
+            }
+            _ => match std::fs::read_to_string(path) {
+                Ok(text) => apispm_core::spec_audit::audit(&name, &text),
+                Err(e) => apispm_core::spec_audit::unscored(&name, format!("cannot read: {e}")),
+            },
+        };
+        unreadable |= report.score.unscored_reason.is_some();
+        reports.push(report);
+    }
+    let text = match args.format {
+        AuditFormat::Table => apispm_core::spec_audit::render_table(&reports),
+        AuditFormat::Json => serde_json::to_string_pretty(&reports).context("serializing the audit")? + "\n",
+        AuditFormat::Sarif => apispm_core::spec_audit::render_sarif(&reports),
+    };
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+            eprintln!("apispm: wrote {}", path.display());
+        }
+        None => print!("{text}"),
+    }
+    let threshold = args.fail_on.map(Severity::from);
+    let failing = reports
+        .iter()
+        .flat_map(|r| &r.findings)
+        .filter(|f| threshold.is_some_and(|t| f.severity >= t))
+        .count();
+    Ok(if failing > 0 {
+        eprintln!("apispm: {failing} finding(s) at or above --fail-on");
+        1
+    } else if unreadable {
+        2
+    } else {
+        0
+    })
+}
+
 fn load_policies(file: Option<&Path>) -> Result<Vec<Policy>> {
     match file {
         None => Ok(policy::load(
@@ -489,6 +558,23 @@ pub fn controls_markdown() -> String {
             c.evidence,
             c.remediation,
             refs(c.references)
+        ));
+    }
+    md.push_str(
+        "\n## Spec audit rules\n\nRun by `apispm audit` and on every declared spec of a scan or sweep \
+         ([spec-audit.md](spec-audit.md)).\n\n| id | title | severity | category | references |\n|---|---|---|---|---|\n",
+    );
+    for r in apispm_core::spec_audit::RULES {
+        md.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            r.id,
+            r.title,
+            r.severity,
+            match r.category {
+                apispm_core::spec_audit::Category::Security => "security",
+                apispm_core::spec_audit::Category::DataValidation => "data validation",
+            },
+            refs(r.references)
         ));
     }
     md

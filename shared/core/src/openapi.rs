@@ -60,7 +60,16 @@ pub fn parse_document(file: &str, text: &str) -> Result<Value, SpecError> {
             message: e.to_string(),
         })
     } else {
-        serde_saphyr::from_str::<Value>(text).map_err(|e| SpecError::Syntax {
+        // Large specs (10 MB and more) have millions of nodes: lift the node and event caps,
+        // keep the defaults that stop alias bombs, deep nesting and huge scalars.
+        let mut budget = serde_saphyr::Budget::default();
+        budget.max_nodes = 8_000_000;
+        budget.max_events = 16_000_000;
+        let mut options = serde_saphyr::Options::default();
+        options.budget = Some(budget);
+        // Specs barely use aliases: a tight replay cap stops alias bombs early.
+        options.alias_limits.max_total_replayed_events = 200_000;
+        serde_saphyr::from_str_with_options::<Value>(text, options).map_err(|e| SpecError::Syntax {
             format: "YAML",
             message: e.to_string(),
         })
@@ -75,6 +84,7 @@ pub fn read_spec(file: &str, text: &str, service: Option<&str>) -> Result<Declar
     for op in &mut spec.operations {
         op.line = locate_operation(text, &op.path, &op.method.to_ascii_lowercase());
     }
+    spec.audit = Some(crate::spec_audit::audit(file, text));
     Ok(spec)
 }
 
@@ -217,6 +227,7 @@ pub fn spec_from_document(
         service,
         servers: doc_servers,
         operations,
+        audit: None,
     })
 }
 

@@ -32,6 +32,9 @@ pub struct Posture {
     /// What reading access logs took: objects, lines, malformed lines (with examples).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_ingest: Option<crate::observed::LogIngestStats>,
+    /// Per declared spec: the spec audit's score (security /30 + data validation /70).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spec_scores: Vec<SpecScoreEntry>,
     /// Gateway resources (APIs, stages, routes, domains, ...) and their configuration controls.
     #[serde(default)]
     pub resources: Vec<ResourcePosture>,
@@ -167,6 +170,17 @@ pub struct ControlResult {
     /// True when no evidence decided the state.
     pub unverified: bool,
     pub evidence: Vec<Evidence>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpecScoreEntry {
+    pub file: String,
+    pub title: String,
+    pub service: String,
+    pub version: String,
+    #[serde(flatten)]
+    pub score: crate::spec_audit::SpecScore,
+    pub findings: usize,
 }
 
 /// A place in a declared spec file.
@@ -308,6 +322,58 @@ pub fn assess(snapshot: &Snapshot, policies: &[Policy], now: DateTime<Utc>) -> P
         endpoints.push(posture);
         findings.append(&mut ep_findings);
     }
+    // Spec audit findings: on the endpoint whose operation contains the pointer, else the file.
+    let mut spec_scores = Vec::new();
+    for spec in &snapshot.specs {
+        let Some(report) = &spec.audit else { continue };
+        spec_scores.push(SpecScoreEntry {
+            file: spec.file.clone(),
+            title: spec.title.clone(),
+            service: spec.service.clone(),
+            version: report.version.clone(),
+            score: report.score.clone(),
+            findings: report.findings.len(),
+        });
+        for f in &report.findings {
+            let endpoint = endpoints.iter().find(|e| {
+                e.declared_locations.iter().any(|l| l.file == spec.file && (f.pointer == l.pointer || f.pointer.starts_with(&format!("{}/", l.pointer))))
+            });
+            let resource = format!("{}#{}", spec.file, f.pointer);
+            findings.push(Finding {
+                id: short_hash(&format!("{}|{resource}", f.rule)),
+                kind: FindingKind::Control,
+                control: f.rule.clone(),
+                title: f.title.clone(),
+                severity: f.severity,
+                resource: resource.clone(),
+                endpoint_id: endpoint.map(|e| e.id.clone()),
+                message: format!("{resource}: {}", f.message),
+                remediation: f.title.clone(),
+                evidence: vec![Evidence {
+                    source: EvidenceSource::Spec,
+                    location: match (f.line, f.column) {
+                        (Some(l), Some(c)) => format!("{}:{l}:{c}", spec.file),
+                        _ => resource.clone(),
+                    },
+                    detail: f.message.clone(),
+                }],
+                status: FindingStatus::Open,
+                verified: true,
+                first_seen: now,
+                last_seen: now,
+                resolved_at: None,
+                reopened: 0,
+                references: f
+                    .references
+                    .iter()
+                    .map(|r| {
+                        let (standard, id) = r.rsplit_once(' ').unwrap_or(("", r));
+                        FindingReference { standard: standard.to_string(), id: id.to_string() }
+                    })
+                    .collect(),
+            });
+        }
+    }
     let mut input_issues = snapshot.issues.clone();
     let mut resources = Vec::new();
     for target in &snapshot.gateway {
@@ -352,6 +418,7 @@ pub fn assess(snapshot: &Snapshot, policies: &[Policy], now: DateTime<Utc>) -> P
         summary: summarize(&endpoints, &findings, None),
         endpoints,
         log_ingest: snapshot.log_stats.clone(),
+        spec_scores,
         resources,
         findings,
         policies: policy_summaries,

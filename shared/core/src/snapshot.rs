@@ -95,6 +95,9 @@ pub struct DeclaredSpec {
     pub service: String,
     pub servers: Vec<SpecServer>,
     pub operations: Vec<SpecOperation>,
+    /// The spec audit of the document (OWASP API Top 10 checks and the spec score).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<crate::spec_audit::AuditReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -40,10 +40,21 @@ pub struct AuditRule {
 /// A rule's hit: where (JSON pointer) and what.
 pub type Hit = (String, String);
 
-/// The document under audit.
+/// An operation: (pointer, path, method, operation object, path item).
+type Operation<'a> = (String, &'a str, &'static str, &'a Value, &'a Value);
+
+/// The document under audit, with the walks every rule shares computed once.
 pub struct Doc<'a> {
     pub root: &'a Value,
     pub version: Version,
+    operations: std::cell::OnceCell<Vec<Operation<'a>>>,
+    schemas: std::cell::OnceCell<Vec<(String, &'a Value)>>,
+}
+
+impl<'a> Doc<'a> {
+    pub fn new(root: &'a Value, version: Version) -> Doc<'a> {
+        Doc { root, version, operations: std::cell::OnceCell::new(), schemas: std::cell::OnceCell::new() }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,8 +116,12 @@ fn resolve<'a>(root: &'a Value, mut v: &'a Value) -> &'a Value {
     v
 }
 
-/// Every operation: (pointer, path, method, operation object, path item).
-fn operations<'a>(d: &Doc<'a>) -> Vec<(String, &'a str, &'static str, &'a Value, &'a Value)> {
+/// Every operation (computed once per document).
+fn operations<'a>(d: &Doc<'a>) -> Vec<Operation<'a>> {
+    d.operations.get_or_init(|| compute_operations(d)).clone()
+}
+
+fn compute_operations<'a>(d: &Doc<'a>) -> Vec<Operation<'a>> {
     let mut out = Vec::new();
     for (path, item) in d.root.get("paths").and_then(Value::as_object).into_iter().flatten() {
         let item = resolve(d.root, item);
@@ -119,8 +134,13 @@ fn operations<'a>(d: &Doc<'a>) -> Vec<(String, &'a str, &'static str, &'a Value,
     out
 }
 
-/// Every schema object in the document, with its pointer, visited once (cycle-safe).
-fn schemas<'a>(d: &Doc<'a>) -> Vec<(String, &'a Value)> {
+/// Every schema object in the document, with its pointer, visited once (cycle-safe); computed
+/// once per document and shared by every schema rule.
+fn schemas<'d, 'a>(d: &'d Doc<'a>) -> &'d [(String, &'a Value)] {
+    d.schemas.get_or_init(|| compute_schemas(d))
+}
+
+fn compute_schemas<'a>(d: &Doc<'a>) -> Vec<(String, &'a Value)> {
     let mut out = Vec::new();
     let mut seen: BTreeSet<*const Value> = BTreeSet::new();
     fn walk<'a>(root: &'a Value, v: &'a Value, at: String, depth: usize, seen: &mut BTreeSet<*const Value>, out: &mut Vec<(String, &'a Value)>, is_schema: bool) {
@@ -387,7 +407,7 @@ fn property_rule(d: &Doc, key: &str, versions: &[Version], constrained: bool) ->
         return vec![];
     }
     schemas(d)
-        .into_iter()
+        .iter()
         .filter_map(|(at, s)| {
             let v = s.get(key)?;
             if constrained {
@@ -440,7 +460,7 @@ fn responses_429(d: &Doc) -> Vec<Hit> {
 }
 
 fn schemas_of_type<'a>(d: &Doc<'a>, t: &str) -> Vec<(String, &'a Value)> {
-    schemas(d).into_iter().filter(|(_, s)| types(s).contains(&t)).collect()
+    schemas(d).iter().filter(|(_, s)| types(s).contains(&t)).cloned().collect()
 }
 
 fn array_limit(d: &Doc) -> Vec<Hit> {
@@ -790,13 +810,17 @@ fn weight(s: Severity) -> f64 {
     }
 }
 
+/// How many weighted demerits per operation halve a category's score (IBM's divisor).
+const SATURATION: f64 = 4.0;
+
 /// 42Crunch's structure (security out of 30, data validation out of 70) with IBM's saturating
-/// demerits: per category, D = Σ severity weights / operations, score = max × (1 − 2/π·atan(D)).
+/// demerits: per category, D = Σ severity weights / operations, and
+/// score = max × (1 − 2/π·atan(D / 4)): linear at first, never below 0.
 pub fn score(findings: &[AuditFinding], operations: usize) -> SpecScore {
     let ops = operations.max(1) as f64;
     let part = |cat: Category, max: f64| {
         let d: f64 = findings.iter().filter(|f| f.category == cat).map(|f| weight(f.severity)).sum::<f64>() / ops;
-        crate::model::round1(max * (1.0 - d.atan() / std::f64::consts::FRAC_PI_2))
+        crate::model::round1(max * (1.0 - (d / SATURATION).atan() / std::f64::consts::FRAC_PI_2))
     };
     let security = part(Category::Security, 30.0);
     let data = part(Category::DataValidation, 70.0);
@@ -809,14 +833,19 @@ pub fn score(findings: &[AuditFinding], operations: usize) -> SpecScore {
     }
 }
 
-/// Audit one document's text. An invalid document is gated: no findings, no score, the reason.
-pub fn audit(file: &str, text: &str) -> AuditReport {
-    let unscored = |version: &str, reason: String| AuditReport {
+/// A document that could not be audited: gated, with the reason.
+pub fn unscored(file: &str, reason: String) -> AuditReport {
+    AuditReport {
         file: file.to_string(),
-        version: version.to_string(),
+        version: "unknown".to_string(),
         findings: vec![],
         score: SpecScore { score: None, security: None, data_validation: None, operations: 0, unscored_reason: Some(reason) },
-    };
+    }
+}
+
+/// Audit one document's text. An invalid document is gated: no findings, no score, the reason.
+pub fn audit(file: &str, text: &str) -> AuditReport {
+    let unscored = |_version: &str, reason: String| unscored(file, reason);
     let doc = match crate::openapi::parse_document(file, text) {
         Ok(d) => d,
         Err(e) => return unscored("unknown", format!("{e}{}", e.location().map(|l| format!(" ({l})")).unwrap_or_default())),
@@ -832,7 +861,7 @@ pub fn audit(file: &str, text: &str) -> AuditReport {
         Version::OpenApi30 => "openapi 3.0",
         Version::OpenApi31 => "openapi 3.1",
     };
-    let d = Doc { root: &doc, version };
+    let d = Doc::new(&doc, version);
     let index = crate::source_map::SourceMap::new(text);
     let mut findings = Vec::new();
     for rule in RULES {
@@ -856,4 +885,88 @@ pub fn audit(file: &str, text: &str) -> AuditReport {
     }
     let ops = operations(&d).len();
     AuditReport { file: file.to_string(), version: version_name.into(), score: score(&findings, ops), findings }
+}
+
+/// One line per finding, for a CI log; then each document's score.
+pub fn render_table(reports: &[AuditReport]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for r in reports {
+        for f in &r.findings {
+            let at = match (f.line, f.column) {
+                (Some(l), Some(c)) => format!("{}:{l}:{c}", r.file),
+                _ => r.file.clone(),
+            };
+            let _ = writeln!(
+                out,
+                "{at}: {} {} {} — {}",
+                f.severity,
+                f.rule,
+                crate::render::table::terminal_safe(&f.pointer),
+                crate::render::table::terminal_safe(&f.message)
+            );
+        }
+    }
+    for r in reports {
+        let _ = match (&r.score.score, &r.score.unscored_reason) {
+            (Some(s), _) => writeln!(
+                out,
+                "{}: score {s:.1}/100 (security {:.1}/30, data validation {:.1}/70) over {} operations, {} findings",
+                r.file,
+                r.score.security.unwrap_or(0.0),
+                r.score.data_validation.unwrap_or(0.0),
+                r.score.operations,
+                r.findings.len()
+            ),
+            (None, reason) => writeln!(out, "{}: unscored — {}", r.file, reason.as_deref().unwrap_or("invalid")),
+        };
+    }
+    out
+}
+
+/// SARIF 2.1.0 for code scanning: every finding at its file, line and column.
+pub fn render_sarif(reports: &[AuditReport]) -> String {
+    use serde_json::json;
+    let mut rules = Vec::new();
+    let mut index = std::collections::BTreeMap::new();
+    let mut results = Vec::new();
+    for r in reports {
+        for f in &r.findings {
+            let rule_index = *index.entry(f.rule.clone()).or_insert_with(|| {
+                rules.push(json!({
+                    "id": f.rule,
+                    "shortDescription": { "text": f.title },
+                    "help": { "text": format!("{}. References: {}", f.title, f.references.join("; ")) },
+                    "defaultConfiguration": { "level": match f.severity { Severity::Critical | Severity::High => "error", Severity::Medium => "warning", _ => "note" } },
+                    "properties": { "tags": ["security", "openapi"], "security-severity": match f.severity { Severity::Critical => "9.5", Severity::High => "8.0", Severity::Medium => "5.5", Severity::Low => "3.0", Severity::Info => "0.0" } }
+                }));
+                rules.len() - 1
+            });
+            let mut region = serde_json::Map::new();
+            if let Some(l) = f.line {
+                region.insert("startLine".into(), json!(l));
+            }
+            if let Some(c) = f.column {
+                region.insert("startColumn".into(), json!(c));
+            }
+            let mut physical = json!({ "artifactLocation": { "uri": r.file } });
+            if !region.is_empty() {
+                physical["region"] = serde_json::Value::Object(region);
+            }
+            results.push(json!({
+                "ruleId": f.rule,
+                "ruleIndex": rule_index,
+                "level": match f.severity { Severity::Critical | Severity::High => "error", Severity::Medium => "warning", _ => "note" },
+                "message": { "text": f.message },
+                "locations": [{ "physicalLocation": physical, "logicalLocations": [{ "fullyQualifiedName": f.pointer, "kind": "member" }] }],
+                "partialFingerprints": { "apispmSpecFinding/v1": crate::model::short_hash(&format!("{}|{}|{}", f.rule, r.file, f.pointer)) }
+            }));
+        }
+    }
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{ "tool": { "driver": { "name": "apispm", "version": env!("CARGO_PKG_VERSION"), "informationUri": "https://github.com/apispm/apispm", "rules": rules } }, "results": results }]
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
