@@ -25,7 +25,16 @@ fn demo_with_history() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn render(store: &Path, format: &str) -> String {
-    let run = apispm(BIN, &["report", "--store", store.to_str().unwrap(), "--format", format]);
+    let run = apispm(
+        BIN,
+        &[
+            "report",
+            "--store",
+            store.to_str().unwrap(),
+            "--format",
+            format,
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     run.stdout
 }
@@ -34,12 +43,32 @@ fn render(store: &Path, format: &str) -> String {
 fn html_escapes_estate_text_and_needs_nothing_from_outside() {
     let (_demo, store) = demo_with_history();
     let html = render(&store, "html");
-    assert!(!html.contains("<script>alert(1)"), "a path from traffic must not become markup");
-    assert!(html.contains("/&#60;script&#62;alert(1)&#60;/script&#62;") || html.contains("/&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(
+        !html.contains("<script>alert(1)"),
+        "a path from traffic must not become markup"
+    );
+    assert!(
+        html.contains("/&#60;script&#62;alert(1)&#60;/script&#62;")
+            || html.contains("/&lt;script&gt;alert(1)&lt;/script&gt;")
+    );
     for external in ["<link", " src=", "url(", "@import", "href=\"http", "<img"] {
-        assert!(!html.contains(external), "the page must be self-contained: found {external}");
+        assert!(
+            !html.contains(external),
+            "the page must be self-contained: found {external}"
+        );
     }
-    for section in ["id=\"metrics\"", "id=\"chart-risk\"", "id=\"chart-trend\"", "id=\"top-risks\"", "id=\"shadow\"", "id=\"zombie\"", "id=\"orphan\"", "id=\"findings\"", "id=\"apis\"", "id=\"coverage\""] {
+    for section in [
+        "id=\"metrics\"",
+        "id=\"chart-risk\"",
+        "id=\"chart-trend\"",
+        "id=\"top-risks\"",
+        "id=\"shadow\"",
+        "id=\"zombie\"",
+        "id=\"orphan\"",
+        "id=\"findings\"",
+        "id=\"apis\"",
+        "id=\"coverage\"",
+    ] {
         assert!(html.contains(section), "missing {section}");
     }
     assert!(html.contains("<polyline"), "three sweeps draw a trend");
@@ -51,7 +80,10 @@ fn html_escapes_estate_text_and_needs_nothing_from_outside() {
 #[test]
 fn the_report_renders_in_a_browser_without_console_errors() {
     let chromium = std::env::var("APISPM_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    assert!(Path::new(&chromium).exists(), "{chromium} not found: run scripts/test.sh, which installs Debian's chromium");
+    assert!(
+        Path::new(&chromium).exists(),
+        "{chromium} not found: run scripts/test.sh, which installs Debian's chromium"
+    );
     let (demo, store) = demo_with_history();
     let page = demo.path().join("report.html");
     std::fs::write(&page, render(&store, "html")).unwrap();
@@ -74,14 +106,26 @@ fn the_report_renders_in_a_browser_without_console_errors() {
     ];
     let url = format!("file://{}", page.display());
     let user_data = format!("--user-data-dir={}", profile.path().display());
-    let dom = Command::new(&chromium).args(flags).arg(&user_data).arg("--dump-dom").arg(&url).output().expect("chromium runs");
+    let dom = Command::new(&chromium)
+        .args(flags)
+        .arg(&user_data)
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .expect("chromium runs");
     let dom_text = String::from_utf8_lossy(&dom.stdout);
     let console = String::from_utf8_lossy(&dom.stderr);
     assert!(dom.status.success(), "{console}");
     assert!(dom_text.matches("<svg").count() >= 4, "the charts rendered");
     assert!(dom_text.matches("<rect").count() >= 10, "the bars rendered");
-    assert!(dom_text.contains("id=\"findings-table\"") && dom_text.matches("<tr>").count() > 20, "the tables rendered");
-    let errors: Vec<&str> = console.lines().filter(|l| l.contains("CONSOLE") || l.contains("Uncaught")).collect();
+    assert!(
+        dom_text.contains("id=\"findings-table\"") && dom_text.matches("<tr>").count() > 20,
+        "the tables rendered"
+    );
+    let errors: Vec<&str> = console
+        .lines()
+        .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))
+        .collect();
     assert!(errors.is_empty(), "the page logged errors: {errors:#?}");
     let _ = std::fs::remove_file(&shot);
     let screenshot = Command::new(&chromium)
@@ -91,31 +135,49 @@ fn the_report_renders_in_a_browser_without_console_errors() {
         .arg(&url)
         .output()
         .expect("chromium runs");
-    assert!(screenshot.status.success(), "{}", String::from_utf8_lossy(&screenshot.stderr));
+    assert!(
+        screenshot.status.success(),
+        "{}",
+        String::from_utf8_lossy(&screenshot.stderr)
+    );
     let png = std::fs::read(&shot).expect("a screenshot was written");
-    assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "a real 1280×800 screenshot");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "a real 1280×800 screenshot"
+    );
     eprintln!("screenshot kept at {}", shot.display());
 }
 
 #[test]
 fn sarif_validates_against_the_sarif_2_1_0_schema() {
-    let schema_path = std::env::var("APISPM_SARIF_SCHEMA").expect("APISPM_SARIF_SCHEMA: run scripts/test.sh, which fetches the OASIS schema from npm");
+    let schema_path = std::env::var("APISPM_SARIF_SCHEMA").expect(
+        "APISPM_SARIF_SCHEMA: run scripts/test.sh, which fetches the OASIS schema from npm",
+    );
     // The published schema's `language` patterns have a stray `]` that ECMA regexes take as a
     // literal and Rust's regex engine rejects; escape it (apispm never emits `language`).
-    let text = std::fs::read_to_string(schema_path).unwrap().replace("{2}]?$", "{2}\\\\]?$");
+    let text = std::fs::read_to_string(schema_path)
+        .unwrap()
+        .replace("{2}]?$", "{2}\\\\]?$");
     let schema = json(&text);
     let (_demo, store) = demo_with_history();
     let sarif = json(&render(&store, "sarif"));
     let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
-    let errors: Vec<String> = validator.iter_errors(&sarif).take(10).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .take(10)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let run = &sarif["runs"][0];
     // Spec findings point at the file, line and column of the operation.
     let located = run["results"].as_array().unwrap().iter().find(|r| {
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "specs/users.yaml"
     });
-    let region = &located.expect("a result located in specs/users.yaml")["locations"][0]["physicalLocation"]["region"];
-    assert!(region["startLine"].as_u64().unwrap() > 1 && region["startColumn"].as_u64().unwrap() >= 1);
+    let region = &located.expect("a result located in specs/users.yaml")["locations"][0]["physicalLocation"]
+        ["region"];
+    assert!(
+        region["startLine"].as_u64().unwrap() > 1 && region["startColumn"].as_u64().unwrap() >= 1
+    );
     // Rules carry help text and a security severity for code scanning.
     let rule = &run["tool"]["driver"]["rules"][0];
     assert!(rule["help"]["text"].as_str().unwrap().len() > 20);
@@ -128,7 +190,20 @@ fn asff_imports_into_security_hub() {
     let asff = render(&store, "asff");
     let findings = json(&asff);
     let first = &findings[0];
-    for field in ["SchemaVersion", "Id", "ProductArn", "GeneratorId", "AwsAccountId", "Types", "CreatedAt", "UpdatedAt", "Severity", "Title", "Description", "Resources"] {
+    for field in [
+        "SchemaVersion",
+        "Id",
+        "ProductArn",
+        "GeneratorId",
+        "AwsAccountId",
+        "Types",
+        "CreatedAt",
+        "UpdatedAt",
+        "Severity",
+        "Title",
+        "Description",
+        "Resources",
+    ] {
         assert!(!first[field].is_null(), "ASFF requires {field}");
     }
     // A re-import updates the same finding: ids are stable across renders.
@@ -138,5 +213,8 @@ fn asff_imports_into_security_hub() {
     std::fs::write(&file, asff).unwrap();
     let result = moto.seed_with("import_asff.py", &[file.to_str().unwrap()]);
     assert_eq!(result["failed"], 0, "{result}");
-    assert_eq!(result["success"].as_u64().unwrap(), findings.as_array().unwrap().len() as u64);
+    assert_eq!(
+        result["success"].as_u64().unwrap(),
+        findings.as_array().unwrap().len() as u64
+    );
 }

@@ -372,15 +372,38 @@ fn audit_is_a_ci_step_with_located_findings_and_exit_codes() {
     assert_eq!(run.code, 0, "no --fail-on: findings do not fail the step");
     // One line per finding, with file:line:column, severity, rule, pointer.
     let first = run.stdout.lines().next().unwrap();
-    assert!(first.contains("users.yaml:") && first.contains("SPEC-"), "{first}");
-    assert!(run.stdout.contains("score"), "each document's score is printed");
-    assert_eq!(apispm(BIN, &["audit", s, "--fail-on", "critical"]).code, 1, "POST /login has `security: []`");
+    assert!(
+        first.contains("users.yaml:") && first.contains("SPEC-"),
+        "{first}"
+    );
+    assert!(
+        run.stdout.contains("score"),
+        "each document's score is printed"
+    );
+    assert_eq!(
+        apispm(BIN, &["audit", s, "--fail-on", "critical"]).code,
+        1,
+        "POST /login has `security: []`"
+    );
     let sarif = json(&apispm(BIN, &["audit", s, "--format", "sarif"]).stdout);
     assert_eq!(sarif["version"], "2.1.0");
-    assert!(sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() > 0);
+    assert!(
+        sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
     let broken = demo.path().join("broken.yaml");
     std::fs::write(&broken, "openapi: 3.0.0\npaths: [\n").unwrap();
-    let run = apispm(BIN, &["audit", broken.to_str().unwrap(), "--format", "json"]);
+    let run = apispm(
+        BIN,
+        &["audit", broken.to_str().unwrap(), "--format", "json"],
+    );
     assert_eq!(run.code, 2, "an invalid document is an input error");
-    assert!(json(&run.stdout)[0]["score"]["unscored_reason"].as_str().unwrap().contains("line"));
+    assert!(
+        json(&run.stdout)[0]["score"]["unscored_reason"]
+            .as_str()
+            .unwrap()
+            .contains("line")
+    );
 }

@@ -376,7 +376,10 @@ fn finish(
     default_store: PathBuf,
 ) -> Result<u8> {
     let mut posture = assess(snapshot, policies, now);
-    let mut context = render::Context { history: Vec::new(), asff: Some(output.asff.target()) };
+    let mut context = render::Context {
+        history: Vec::new(),
+        asff: Some(output.asff.target()),
+    };
     if !output.no_store {
         let path = output.store.clone().unwrap_or(default_store);
         let mut store = SqliteStore::open(&path)
@@ -388,7 +391,12 @@ fn finish(
             .with_context(|| format!("saving log checkpoints in store {}", path.display()))?;
         context.history = store.history()?;
     }
-    emit(&posture, output.format.into(), &context, output.out.as_deref())?;
+    emit(
+        &posture,
+        output.format.into(),
+        &context,
+        output.out.as_deref(),
+    )?;
     for issue in &posture.input_issues {
         eprintln!("apispm: input error: {issue}");
     }
@@ -414,7 +422,10 @@ fn report(args: ReportArgs) -> Result<u8> {
     let posture = store
         .latest()?
         .ok_or_else(|| anyhow!("store {} holds no sweep yet", args.store.display()))?;
-    let context = render::Context { history: store.history()?, asff: Some(args.asff.target()) };
+    let context = render::Context {
+        history: store.history()?,
+        asff: Some(args.asff.target()),
+    };
     emit(&posture, args.format.into(), &context, args.out.as_deref())?;
     Ok(0)
 }
@@ -426,7 +437,14 @@ fn audit(args: AuditArgs) -> Result<u8> {
         let name = path.display().to_string();
         let report = match std::fs::metadata(path) {
             Ok(m) if m.len() > apispm_local::estate_dir::MAX_FILE_BYTES => {
-                apispm_core::spec_audit::unscored(&name, format!("{} bytes is over the {}-byte limit", m.len(), apispm_local::estate_dir::MAX_FILE_BYTES))
+                apispm_core::spec_audit::unscored(
+                    &name,
+                    format!(
+                        "{} bytes is over the {}-byte limit",
+                        m.len(),
+                        apispm_local::estate_dir::MAX_FILE_BYTES
+                    ),
+                )
             }
             _ => match std::fs::read_to_string(path) {
                 Ok(text) => apispm_core::spec_audit::audit(&name, &text),
@@ -438,7 +456,9 @@ fn audit(args: AuditArgs) -> Result<u8> {
     }
     let text = match args.format {
         AuditFormat::Table => apispm_core::spec_audit::render_table(&reports),
-        AuditFormat::Json => serde_json::to_string_pretty(&reports).context("serializing the audit")? + "\n",
+        AuditFormat::Json => {
+            serde_json::to_string_pretty(&reports).context("serializing the audit")? + "\n"
+        }
         AuditFormat::Sarif => apispm_core::spec_audit::render_sarif(&reports),
     };
     match &args.out {
@@ -478,7 +498,12 @@ fn load_policies(file: Option<&Path>) -> Result<Vec<Policy>> {
     }
 }
 
-fn emit(posture: &Posture, format: Format, context: &render::Context, out: Option<&Path>) -> Result<()> {
+fn emit(
+    posture: &Posture,
+    format: Format,
+    context: &render::Context,
+    out: Option<&Path>,
+) -> Result<()> {
     let text = render::render(posture, format, context);
     match out {
         Some(path) => {

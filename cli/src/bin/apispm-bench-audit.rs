@@ -45,7 +45,12 @@ fn main() -> anyhow::Result<()> {
             paths.push(',');
             schemas.push(',');
         }
-        let _ = write!(paths, r#""/items{i}/{{itemId}}":{{"get":{},"put":{}}}"#, operation(i, "get"), operation(i, "put"));
+        let _ = write!(
+            paths,
+            r#""/items{i}/{{itemId}}":{{"get":{},"put":{}}}"#,
+            operation(i, "get"),
+            operation(i, "put")
+        );
         let _ = write!(schemas, r#""Item{i}":{}"#, schema(i));
         i += 1;
     }
@@ -64,7 +69,11 @@ fn main() -> anyhow::Result<()> {
     let secs = started.elapsed().as_secs_f64();
     let peak = std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0);
     println!(

@@ -91,17 +91,21 @@ pub fn read_spec(file: &str, text: &str, service: Option<&str>) -> Result<Declar
 /// Where an operation's key sits in the source (YAML or JSON): the path key, then the first
 /// method key after it. Good enough for code-scanning annotations; None when not found.
 pub fn locate_operation(text: &str, path: &str, method: &str) -> Option<(u32, u32)> {
-    let path_at = [format!("\"{path}\""), format!("'{path}'"), format!("{path}:")]
-        .iter()
-        .filter_map(|needle| {
-            text.match_indices(needle.as_str())
-                .find(|(i, m)| {
-                    let rest = &text[i + m.len()..];
-                    m.ends_with(':') || rest.trim_start().starts_with(':')
-                })
-                .map(|(i, _)| i)
-        })
-        .min()?;
+    let path_at = [
+        format!("\"{path}\""),
+        format!("'{path}'"),
+        format!("{path}:"),
+    ]
+    .iter()
+    .filter_map(|needle| {
+        text.match_indices(needle.as_str())
+            .find(|(i, m)| {
+                let rest = &text[i + m.len()..];
+                m.ends_with(':') || rest.trim_start().starts_with(':')
+            })
+            .map(|(i, _)| i)
+    })
+    .min()?;
     let after = &text[path_at..];
     let method_at = [format!("\"{method}\""), format!("{method}:")]
         .iter()
@@ -109,7 +113,8 @@ pub fn locate_operation(text: &str, path: &str, method: &str) -> Option<(u32, u3
             after.match_indices(needle.as_str()).find(|(i, m)| {
                 let before = after[..*i].chars().last();
                 let rest = &after[i + m.len()..];
-                matches!(before, Some(' ' | '\n' | '{' | ',' | '\t')) && (m.ends_with(':') || rest.trim_start().starts_with(':'))
+                matches!(before, Some(' ' | '\n' | '{' | ',' | '\t'))
+                    && (m.ends_with(':') || rest.trim_start().starts_with(':'))
             })
         })
         .map(|(i, _)| i)
@@ -688,7 +693,11 @@ components:
             ("GET", "/orders/{id}")
         );
         assert_eq!(get.pointer, "/paths/~1orders~1{id}/get");
-        assert_eq!(get.line, Some((13, 5)), "the `get:` key under `/orders/{{id}}:`");
+        assert_eq!(
+            get.line,
+            Some((13, 5)),
+            "the `get:` key under `/orders/{{id}}:`"
+        );
         assert_eq!(get.servers[0].base_path, "/v1");
         assert_eq!(get.servers[0].scheme.as_deref(), Some("https"));
         assert!(

@@ -336,7 +336,11 @@ pub fn assess(snapshot: &Snapshot, policies: &[Policy], now: DateTime<Utc>) -> P
         });
         for f in &report.findings {
             let endpoint = endpoints.iter().find(|e| {
-                e.declared_locations.iter().any(|l| l.file == spec.file && (f.pointer == l.pointer || f.pointer.starts_with(&format!("{}/", l.pointer))))
+                e.declared_locations.iter().any(|l| {
+                    l.file == spec.file
+                        && (f.pointer == l.pointer
+                            || f.pointer.starts_with(&format!("{}/", l.pointer)))
+                })
             });
             let resource = format!("{}#{}", spec.file, f.pointer);
             findings.push(Finding {
@@ -368,7 +372,10 @@ pub fn assess(snapshot: &Snapshot, policies: &[Policy], now: DateTime<Utc>) -> P
                     .iter()
                     .map(|r| {
                         let (standard, id) = r.rsplit_once(' ').unwrap_or(("", r));
-                        FindingReference { standard: standard.to_string(), id: id.to_string() }
+                        FindingReference {
+                            standard: standard.to_string(),
+                            id: id.to_string(),
+                        }
                     })
                     .collect(),
             });

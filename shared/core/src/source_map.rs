@@ -17,13 +17,20 @@ impl<'a> SourceMap<'a> {
     pub fn new(text: &'a str) -> SourceMap<'a> {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceMap { text, line_starts, keys: index_keys(text) }
+        SourceMap {
+            text,
+            line_starts,
+            keys: index_keys(text),
+        }
     }
 
     fn line_col(&self, offset: usize) -> (u32, u32) {
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line - 1];
-        (line as u32, (self.text[start..offset].chars().count() + 1) as u32)
+        (
+            line as u32,
+            (self.text[start..offset].chars().count() + 1) as u32,
+        )
     }
 
     fn find_key(&self, key: &str, from: usize) -> Option<usize> {
@@ -70,17 +77,22 @@ fn index_keys(text: &str) -> HashMap<&str, Vec<usize>> {
                 let start = i + 1;
                 let mut j = start;
                 while j < bytes.len() && bytes[j] != quote && bytes[j] != b'\n' {
-                    j += if bytes[j] == b'\\' && quote == b'"' { 2 } else { 1 };
+                    j += if bytes[j] == b'\\' && quote == b'"' {
+                        2
+                    } else {
+                        1
+                    };
                 }
                 let end = j.min(bytes.len());
                 let mut k = end + 1;
                 while k < bytes.len() && (bytes[k] == b' ' || bytes[k] == b'\t') {
                     k += 1;
                 }
-                if k < bytes.len() && bytes[k] == b':' {
-                    if let Some(key) = text.get(start..end) {
-                        keys.entry(key).or_default().push(i);
-                    }
+                if k < bytes.len()
+                    && bytes[k] == b':'
+                    && let Some(key) = text.get(start..end)
+                {
+                    keys.entry(key).or_default().push(i);
                 }
                 i = end + 1;
                 key_position = false;
@@ -111,7 +123,9 @@ fn index_keys(text: &str) -> HashMap<&str, Vec<usize>> {
                 let start = i;
                 let mut j = i;
                 while j < bytes.len() && bytes[j] != b'\n' {
-                    if bytes[j] == b':' && matches!(bytes.get(j + 1), None | Some(b' ' | b'\n' | b'\r' | b'\t')) {
+                    if bytes[j] == b':'
+                        && matches!(bytes.get(j + 1), None | Some(b' ' | b'\n' | b'\r' | b'\t'))
+                    {
                         break;
                     }
                     if in_flow && matches!(bytes[j], b',' | b'{' | b'}' | b'[' | b']') {
@@ -119,10 +133,11 @@ fn index_keys(text: &str) -> HashMap<&str, Vec<usize>> {
                     }
                     j += 1;
                 }
-                if j < bytes.len() && bytes[j] == b':' {
-                    if let Some(key) = text.get(start..j) {
-                        keys.entry(key.trim_end()).or_default().push(start);
-                    }
+                if j < bytes.len()
+                    && bytes[j] == b':'
+                    && let Some(key) = text.get(start..j)
+                {
+                    keys.entry(key.trim_end()).or_default().push(start);
                 }
                 key_position = false;
                 i = j.max(i + 1);

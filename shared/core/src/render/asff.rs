@@ -19,7 +19,9 @@ pub struct AsffTarget {
 impl AsffTarget {
     pub fn default_for(account: &str, region: &str) -> AsffTarget {
         AsffTarget {
-            product_arn: format!("arn:aws:securityhub:{region}:{account}:product/{account}/default"),
+            product_arn: format!(
+                "arn:aws:securityhub:{region}:{account}:product/{account}/default"
+            ),
             account: account.into(),
             region: region.into(),
         }
@@ -42,8 +44,14 @@ fn resource_of(resource: &str) -> (&'static str, Option<String>, Option<String>)
         return ("Other", None, None);
     }
     let parts: Vec<&str> = resource.splitn(6, ':').collect();
-    let region = parts.get(3).map(|r| r.to_string()).filter(|r| !r.is_empty());
-    let account = parts.get(4).map(|a| a.to_string()).filter(|a| !a.is_empty());
+    let region = parts
+        .get(3)
+        .map(|r| r.to_string())
+        .filter(|r| !r.is_empty());
+    let account = parts
+        .get(4)
+        .map(|a| a.to_string())
+        .filter(|a| !a.is_empty());
     let path = parts.get(5).copied().unwrap_or("");
     let kind = if resource.contains(":execute-api:") {
         "AwsApiGatewayRestApi"

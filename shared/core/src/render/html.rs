@@ -139,11 +139,23 @@ fn bars(title: &'static str, rows: Vec<(String, f64, String, &'static str)>, max
             label,
             text,
             y: 6 + i as u32 * 26,
-            w: if max > 0.0 { ((value / max) * span).round().max(if value > 0.0 { 2.0 } else { 0.0 }) as u32 } else { 0 },
+            w: if max > 0.0 {
+                ((value / max) * span)
+                    .round()
+                    .max(if value > 0.0 { 2.0 } else { 0.0 }) as u32
+            } else {
+                0
+            },
             color,
         })
         .collect::<Vec<_>>();
-    Chart { title, width: 420, height: 12 + bars.len() as u32 * 26, left, bars }
+    Chart {
+        title,
+        width: 420,
+        height: 12 + bars.len() as u32 * 26,
+        left,
+        bars,
+    }
 }
 
 fn band_color(band: &str) -> &'static str {
@@ -168,24 +180,55 @@ fn trend(history: &[SweepRecord]) -> Option<Trend> {
     let x = |i: usize| 40 + ((width - 60) as usize * i / (n - 1).max(1)) as u32;
     let critical: Vec<u64> = history
         .iter()
-        .map(|h| h.summary.metrics.iter().find(|m| m.id == "critical_findings").and_then(|m| m.value).unwrap_or(0.0) as u64)
+        .map(|h| {
+            h.summary
+                .metrics
+                .iter()
+                .find(|m| m.id == "critical_findings")
+                .and_then(|m| m.value)
+                .unwrap_or(0.0) as u64
+        })
         .collect();
     let max_critical = critical.iter().copied().max().unwrap_or(0).max(1);
     let plot = (base - 20) as f64;
     let risk = history
         .iter()
         .enumerate()
-        .map(|(i, h)| format!("{},{:.0}", x(i), base as f64 - h.summary.average_risk / 100.0 * plot))
+        .map(|(i, h)| {
+            format!(
+                "{},{:.0}",
+                x(i),
+                base as f64 - h.summary.average_risk / 100.0 * plot
+            )
+        })
         .collect::<Vec<_>>()
         .join(" ");
     let crit = critical
         .iter()
         .enumerate()
-        .map(|(i, c)| format!("{},{:.0}", x(i), base as f64 - *c as f64 / max_critical as f64 * plot))
+        .map(|(i, c)| {
+            format!(
+                "{},{:.0}",
+                x(i),
+                base as f64 - *c as f64 / max_critical as f64 * plot
+            )
+        })
         .collect::<Vec<_>>()
         .join(" ");
-    let labels = history.iter().enumerate().map(|(i, h)| (x(i), h.generated_at.format("%m-%d").to_string())).collect();
-    Some(Trend { width, height, base, risk, critical: crit, labels, max_critical })
+    let labels = history
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (x(i), h.generated_at.format("%m-%d").to_string()))
+        .collect();
+    Some(Trend {
+        width,
+        height,
+        base,
+        risk,
+        critical: crit,
+        labels,
+        max_critical,
+    })
 }
 
 /// Render the page. `history` is the store's sweep history (oldest first), for the trend.
@@ -208,24 +251,63 @@ pub fn render(p: &Posture, history: &[SweepRecord]) -> String {
     let risk_max = s.risk_distribution.values().copied().max().unwrap_or(0) as f64;
     let risk_chart = bars(
         "endpoints per risk band",
-        s.risk_distribution.iter().rev().map(|(b, n)| (b.as_str().to_string(), *n as f64, n.to_string(), band_color(b.as_str()))).collect(),
+        s.risk_distribution
+            .iter()
+            .rev()
+            .map(|(b, n)| {
+                (
+                    b.as_str().to_string(),
+                    *n as f64,
+                    n.to_string(),
+                    band_color(b.as_str()),
+                )
+            })
+            .collect(),
         risk_max,
     );
     let class_max = s.classification.values().copied().max().unwrap_or(0) as f64;
     let class_chart = bars(
         "endpoints per class",
-        s.classification.iter().map(|(c, n)| (c.as_str().to_string(), *n as f64, n.to_string(), "#1c4e9d")).collect(),
+        s.classification
+            .iter()
+            .map(|(c, n)| (c.as_str().to_string(), *n as f64, n.to_string(), "#1c4e9d"))
+            .collect(),
         class_max,
     );
     let pct = |id: &str| p.metric(id).and_then(|m| m.value).unwrap_or(0.0);
     let coverage_chart = bars(
         "coverage in percent",
         vec![
-            ("documented".into(), pct("discovery_coverage"), format!("{:.1}%", pct("discovery_coverage")), "#1c4e9d"),
-            ("authenticated".into(), pct("authentication_coverage"), format!("{:.1}%", pct("authentication_coverage")), "#1c4e9d"),
-            ("TLS".into(), pct("tls_coverage"), format!("{:.1}%", pct("tls_coverage")), "#1c4e9d"),
-            ("policy-compliant".into(), pct("policy_compliance"), format!("{:.1}%", pct("policy_compliance")), "#1c4e9d"),
-            ("evidence decided".into(), s.evidence_coverage.percent_decided, format!("{:.1}%", s.evidence_coverage.percent_decided), "#5b6577"),
+            (
+                "documented".into(),
+                pct("discovery_coverage"),
+                format!("{:.1}%", pct("discovery_coverage")),
+                "#1c4e9d",
+            ),
+            (
+                "authenticated".into(),
+                pct("authentication_coverage"),
+                format!("{:.1}%", pct("authentication_coverage")),
+                "#1c4e9d",
+            ),
+            (
+                "TLS".into(),
+                pct("tls_coverage"),
+                format!("{:.1}%", pct("tls_coverage")),
+                "#1c4e9d",
+            ),
+            (
+                "policy-compliant".into(),
+                pct("policy_compliance"),
+                format!("{:.1}%", pct("policy_compliance")),
+                "#1c4e9d",
+            ),
+            (
+                "evidence decided".into(),
+                s.evidence_coverage.percent_decided,
+                format!("{:.1}%", s.evidence_coverage.percent_decided),
+                "#5b6577",
+            ),
         ],
         100.0,
     );
@@ -253,7 +335,10 @@ pub fn render(p: &Posture, history: &[SweepRecord]) -> String {
             failing: e
                 .controls
                 .iter()
-                .filter(|c| c.state == ControlState::Absent || (c.state == ControlState::Unknown && c.required))
+                .filter(|c| {
+                    c.state == ControlState::Absent
+                        || (c.state == ControlState::Unknown && c.required)
+                })
                 .map(|c| Failing {
                     control: c.control.clone(),
                     unverified: c.unverified,
@@ -262,7 +347,9 @@ pub fn render(p: &Posture, history: &[SweepRecord]) -> String {
                         .first()
                         .map(|ev| format!("{} ({})", ev.detail, ev.location))
                         .unwrap_or_else(|| "no evidence either way".into()),
-                    remediation: crate::controls::find(&c.control).map(|d| d.remediation.to_string()).unwrap_or_default(),
+                    remediation: crate::controls::find(&c.control)
+                        .map(|d| d.remediation.to_string())
+                        .unwrap_or_default(),
                 })
                 .collect(),
         })
@@ -274,7 +361,11 @@ pub fn render(p: &Posture, history: &[SweepRecord]) -> String {
             .map(|e| {
                 (
                     format!("{} {} {}", e.service, e.method, e.path),
-                    e.classification.reasons.first().cloned().unwrap_or_default(),
+                    e.classification
+                        .reasons
+                        .first()
+                        .cloned()
+                        .unwrap_or_default(),
                 )
             })
             .collect()
@@ -304,7 +395,10 @@ pub fn render(p: &Posture, history: &[SweepRecord]) -> String {
         .into_iter()
         .map(|(service, eps)| ApiGroup {
             service: service.to_string(),
-            max_risk: format!("{:.1}", eps.iter().map(|e| e.risk_score).fold(0.0, f64::max)),
+            max_risk: format!(
+                "{:.1}",
+                eps.iter().map(|e| e.risk_score).fold(0.0, f64::max)
+            ),
             endpoints: eps
                 .into_iter()
                 .map(|e| EndpointRow {
@@ -314,9 +408,21 @@ pub fn render(p: &Posture, history: &[SweepRecord]) -> String {
                     lifecycle: e.classification.lifecycle.as_str(),
                     score: format!("{:.1}", e.risk_score),
                     band: e.risk_band.as_str(),
-                    present: e.controls.iter().filter(|c| c.state == ControlState::Present).count(),
-                    absent: e.controls.iter().filter(|c| c.state == ControlState::Absent).count(),
-                    unknown: e.controls.iter().filter(|c| c.state == ControlState::Unknown).count(),
+                    present: e
+                        .controls
+                        .iter()
+                        .filter(|c| c.state == ControlState::Present)
+                        .count(),
+                    absent: e
+                        .controls
+                        .iter()
+                        .filter(|c| c.state == ControlState::Absent)
+                        .count(),
+                    unknown: e
+                        .controls
+                        .iter()
+                        .filter(|c| c.state == ControlState::Unknown)
+                        .count(),
                 })
                 .collect(),
         })
@@ -325,13 +431,20 @@ pub fn render(p: &Posture, history: &[SweepRecord]) -> String {
         .resources
         .iter()
         .flat_map(|r| {
-            r.controls.iter().filter(|c| matches!(c.state, ControlState::Absent | ControlState::Unknown)).map(move |c| ResourceRow {
-                rank: severity_rank(c.severity),
-                severity: c.severity.as_str(),
-                control: c.control.clone(),
-                arn: r.arn.clone(),
-                detail: if c.unverified { format!("unverified: {}", c.detail) } else { c.detail.clone() },
-            })
+            r.controls
+                .iter()
+                .filter(|c| matches!(c.state, ControlState::Absent | ControlState::Unknown))
+                .map(move |c| ResourceRow {
+                    rank: severity_rank(c.severity),
+                    severity: c.severity.as_str(),
+                    control: c.control.clone(),
+                    arn: r.arn.clone(),
+                    detail: if c.unverified {
+                        format!("unverified: {}", c.detail)
+                    } else {
+                        c.detail.clone()
+                    },
+                })
         })
         .collect();
     resources.sort_by(|a, b| b.rank.cmp(&a.rank).then_with(|| a.arn.cmp(&b.arn)));
@@ -339,8 +452,18 @@ pub fn render(p: &Posture, history: &[SweepRecord]) -> String {
         .endpoints
         .iter()
         .filter_map(|e| {
-            let ids: Vec<&str> = e.controls.iter().filter(|c| c.unverified).map(|c| c.control.as_str()).collect();
-            (!ids.is_empty()).then(|| (format!("{} {} {}", e.service, e.method, e.path), ids.join(", ")))
+            let ids: Vec<&str> = e
+                .controls
+                .iter()
+                .filter(|c| c.unverified)
+                .map(|c| c.control.as_str())
+                .collect();
+            (!ids.is_empty()).then(|| {
+                (
+                    format!("{} {} {}", e.service, e.method, e.path),
+                    ids.join(", "),
+                )
+            })
         })
         .collect();
     let page = Page {
@@ -368,5 +491,6 @@ pub fn render(p: &Posture, history: &[SweepRecord]) -> String {
         unknown_count: s.evidence_coverage.unknown,
         unknown,
     };
-    page.render().unwrap_or_else(|e| format!("<!DOCTYPE html><p>report could not be rendered: {e}</p>"))
+    page.render()
+        .unwrap_or_else(|e| format!("<!DOCTYPE html><p>report could not be rendered: {e}</p>"))
 }

@@ -55,7 +55,9 @@ pub fn render(posture: &Posture, format: Format, ctx: &Context) -> String {
         Format::Sarif => sarif::render(posture),
         Format::Asff => asff::render(
             posture,
-            &ctx.asff.clone().unwrap_or_else(|| asff::AsffTarget::default_for("000000000000", "us-east-1")),
+            &ctx.asff
+                .clone()
+                .unwrap_or_else(|| asff::AsffTarget::default_for("000000000000", "us-east-1")),
         ),
     }
 }

@@ -28,10 +28,23 @@ fn security_severity(s: Severity) -> &'static str {
 }
 
 fn rule(f: &Finding) -> Value {
-    let refs: Vec<String> = f.references.iter().map(|r| format!("{} {}", r.standard, r.id)).collect();
-    let help = if refs.is_empty() { f.remediation.clone() } else { format!("{}\n\nReferences: {}", f.remediation, refs.join("; ")) };
+    let refs: Vec<String> = f
+        .references
+        .iter()
+        .map(|r| format!("{} {}", r.standard, r.id))
+        .collect();
+    let help = if refs.is_empty() {
+        f.remediation.clone()
+    } else {
+        format!("{}\n\nReferences: {}", f.remediation, refs.join("; "))
+    };
     let mut tags = vec!["security".to_string(), "api".to_string()];
-    tags.extend(f.references.iter().filter(|r| r.standard.starts_with("OWASP")).map(|r| r.id.clone()));
+    tags.extend(
+        f.references
+            .iter()
+            .filter(|r| r.standard.starts_with("OWASP"))
+            .map(|r| r.id.clone()),
+    );
     json!({
         "id": f.control,
         "name": f.control.replace(['/', '-', '_'], " "),
@@ -44,16 +57,25 @@ fn rule(f: &Finding) -> Value {
 }
 
 pub fn render(p: &Posture) -> String {
-    let endpoints: BTreeMap<&str, &crate::posture::EndpointPosture> = p.endpoints.iter().map(|e| (e.id.as_str(), e)).collect();
+    let endpoints: BTreeMap<&str, &crate::posture::EndpointPosture> =
+        p.endpoints.iter().map(|e| (e.id.as_str(), e)).collect();
     let mut rules: Vec<Value> = Vec::new();
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut results = Vec::new();
-    for f in p.findings.iter().filter(|f| f.status == FindingStatus::Open) {
+    for f in p
+        .findings
+        .iter()
+        .filter(|f| f.status == FindingStatus::Open)
+    {
         let rule_index = *index.entry(f.control.as_str()).or_insert_with(|| {
             rules.push(rule(f));
             rules.len() - 1
         });
-        let declared = f.endpoint_id.as_deref().and_then(|id| endpoints.get(id)).and_then(|e| e.declared_locations.first());
+        let declared = f
+            .endpoint_id
+            .as_deref()
+            .and_then(|id| endpoints.get(id))
+            .and_then(|e| e.declared_locations.first());
         let logical = json!([{ "fullyQualifiedName": f.resource, "kind": if f.resource.starts_with("arn:") { "resource" } else { "endpoint" } }]);
         let location = match declared {
             Some(d) => {
@@ -64,7 +86,8 @@ pub fn render(p: &Posture) -> String {
                 if let Some(column) = d.column {
                     region.insert("startColumn".into(), json!(column));
                 }
-                let mut physical = json!({ "artifactLocation": { "uri": d.file, "uriBaseId": "ESTATEROOT" } });
+                let mut physical =
+                    json!({ "artifactLocation": { "uri": d.file, "uriBaseId": "ESTATEROOT" } });
                 if !region.is_empty() {
                     physical["region"] = Value::Object(region);
                 }
@@ -72,7 +95,11 @@ pub fn render(p: &Posture) -> String {
             }
             None => json!({ "logicalLocations": logical }),
         };
-        let text = if f.verified { f.message.clone() } else { format!("{} (unverified: no evidence either way)", f.message) };
+        let text = if f.verified {
+            f.message.clone()
+        } else {
+            format!("{} (unverified: no evidence either way)", f.message)
+        };
         results.push(json!({
             "ruleId": f.control,
             "ruleIndex": rule_index,
