@@ -12,7 +12,7 @@
 use crate::describe_error;
 use apispm_core::access_log::LineFormat;
 use apispm_core::estate::EstateConfig;
-use apispm_core::gateway::TargetFacts;
+use apispm_core::gateway::{AccessLog, TargetFacts};
 use apispm_core::observed::{Aggregator, LogScope};
 use apispm_core::openapi::read_spec;
 use apispm_core::snapshot::{InputIssue, Snapshot};
@@ -265,62 +265,57 @@ pub async fn collect_logs(
     newest
 }
 
-/// (api id, stage) → the stage's compiled access-log format, for every stage with access logs.
-fn stage_formats(targets: &[TargetFacts]) -> HashMap<(String, String), Option<LineFormat>> {
-    let mut out = HashMap::new();
+/// Every stage of every API with its access-log settings: (api id, stage, settings).
+fn stage_logs(targets: &[TargetFacts]) -> Vec<(&str, &str, Option<&AccessLog>)> {
+    let mut out = Vec::new();
     for t in targets {
         for api in &t.rest_apis {
-            for s in &api.stages {
-                let format = s
-                    .access_log
-                    .as_ref()
-                    .and_then(|l| l.format.as_deref())
-                    .and_then(|f| LineFormat::from_context_format(f).ok());
-                out.insert((api.id.clone(), s.name.clone()), format);
-            }
+            out.extend(
+                api.stages
+                    .iter()
+                    .map(|s| (api.id.as_str(), s.name.as_str(), s.access_log.as_ref())),
+            );
         }
         for api in &t.v2_apis {
-            for s in &api.stages {
-                let format = s
-                    .access_log
-                    .as_ref()
-                    .and_then(|l| l.format.as_deref())
-                    .and_then(|f| LineFormat::from_context_format(f).ok());
-                out.insert((api.id.clone(), s.name.clone()), format);
-            }
+            out.extend(
+                api.stages
+                    .iter()
+                    .map(|s| (api.id.as_str(), s.name.as_str(), s.access_log.as_ref())),
+            );
         }
     }
     out
 }
 
+fn compiled_format(log: Option<&AccessLog>) -> Option<LineFormat> {
+    log.and_then(|l| l.format.as_deref())
+        .and_then(|f| LineFormat::from_context_format(f).ok())
+}
+
+/// (api id, stage) → the stage's compiled access-log format.
+fn stage_formats(targets: &[TargetFacts]) -> HashMap<(String, String), Option<LineFormat>> {
+    stage_logs(targets)
+        .into_iter()
+        .map(|(api, stage, log)| ((api.to_string(), stage.to_string()), compiled_format(log)))
+        .collect()
+}
+
 /// CloudWatch log group name → (api id, stage, format), from the stages' access-log destinations.
 fn log_groups(targets: &[TargetFacts]) -> BTreeMap<String, (String, String, Option<LineFormat>)> {
-    let mut out = BTreeMap::new();
-    let mut add = |api: &str, stage: &str, log: Option<&apispm_core::gateway::AccessLog>| {
-        let Some(log) = log else { return };
-        let Some(dest) = log.destination_arn.as_deref() else {
-            return;
-        };
-        if let Some(group) = dest.split(":log-group:").nth(1) {
-            let group = group.trim_end_matches(":*").to_string();
-            let format = log
-                .format
-                .as_deref()
-                .and_then(|f| LineFormat::from_context_format(f).ok());
-            out.insert(group, (api.to_string(), stage.to_string(), format));
-        }
-    };
-    for t in targets {
-        for api in &t.rest_apis {
-            for s in &api.stages {
-                add(&api.id, &s.name, s.access_log.as_ref());
-            }
-        }
-        for api in &t.v2_apis {
-            for s in &api.stages {
-                add(&api.id, &s.name, s.access_log.as_ref());
-            }
-        }
-    }
-    out
+    stage_logs(targets)
+        .into_iter()
+        .filter_map(|(api, stage, log)| {
+            let group = log?
+                .destination_arn
+                .as_deref()?
+                .split(":log-group:")
+                .nth(1)?
+                .trim_end_matches(":*")
+                .to_string();
+            Some((
+                group,
+                (api.to_string(), stage.to_string(), compiled_format(log)),
+            ))
+        })
+        .collect()
 }

@@ -1831,8 +1831,8 @@ pub fn render_sarif(reports: &[AuditReport]) -> String {
                     "id": f.rule,
                     "shortDescription": { "text": f.title },
                     "help": { "text": format!("{}. References: {}", f.title, f.references.join("; ")) },
-                    "defaultConfiguration": { "level": match f.severity { Severity::Critical | Severity::High => "error", Severity::Medium => "warning", _ => "note" } },
-                    "properties": { "tags": ["security", "openapi"], "security-severity": match f.severity { Severity::Critical => "9.5", Severity::High => "8.0", Severity::Medium => "5.5", Severity::Low => "3.0", Severity::Info => "0.0" } }
+                    "defaultConfiguration": { "level": crate::render::sarif::level(f.severity) },
+                    "properties": { "tags": ["security", "openapi"], "security-severity": crate::render::sarif::security_severity(f.severity) }
                 }));
                 rules.len() - 1
             });
@@ -1850,7 +1850,7 @@ pub fn render_sarif(reports: &[AuditReport]) -> String {
             results.push(json!({
                 "ruleId": f.rule,
                 "ruleIndex": rule_index,
-                "level": match f.severity { Severity::Critical | Severity::High => "error", Severity::Medium => "warning", _ => "note" },
+                "level": crate::render::sarif::level(f.severity),
                 "message": { "text": f.message },
                 "locations": [{ "physicalLocation": physical, "logicalLocations": [{ "fullyQualifiedName": f.pointer, "kind": "member" }] }],
                 "partialFingerprints": { "apispmSpecFinding/v1": crate::model::short_hash(&format!("{}|{}|{}", f.rule, r.file, f.pointer)) }

@@ -1,7 +1,8 @@
 //! A Markdown summary fit for a pull-request comment or a wiki page.
 
-use super::{metric_status, metric_target, metric_value, top_risks};
-use crate::model::ControlState;
+use super::{
+    distributions, failing_controls, metric_status, metric_target, metric_value, top_risks,
+};
 use crate::posture::{FindingStatus, Posture};
 use std::fmt::Write;
 
@@ -59,24 +60,11 @@ pub fn render(p: &Posture) -> String {
             metric_status(m)
         );
     }
-    let dist: Vec<String> = s
-        .risk_distribution
-        .iter()
-        .rev()
-        .map(|(b, n)| format!("{} {n}", b.as_str()))
-        .collect();
-    let classes: Vec<String> = s
-        .classification
-        .iter()
-        .map(|(c, n)| format!("{c} {n}"))
-        .collect();
+    let (dist, classes) = distributions(s);
     let _ = writeln!(
         md,
         "\nRisk: {}. Classes: {}. Evidence decided {:.1}% of control evaluations ({} unverified).\n",
-        dist.join(", "),
-        classes.join(", "),
-        s.evidence_coverage.percent_decided,
-        s.evidence_coverage.unknown
+        dist, classes, s.evidence_coverage.percent_decided, s.evidence_coverage.unknown
     );
 
     let _ = writeln!(
@@ -84,20 +72,7 @@ pub fn render(p: &Posture) -> String {
         "## Top risks\n\n| Risk | Endpoint | Class | Failing controls | Why |\n|---|---|---|---|---|"
     );
     for e in top_risks(p, 10) {
-        let failing: Vec<String> = e
-            .controls
-            .iter()
-            .filter(|c| {
-                c.state == ControlState::Absent || (c.state == ControlState::Unknown && c.required)
-            })
-            .map(|c| {
-                if c.unverified {
-                    format!("{} (unverified)", c.control)
-                } else {
-                    c.control.clone()
-                }
-            })
-            .collect();
+        let failing: Vec<String> = failing_controls(e, " (unverified)");
         let why = e
             .score_terms
             .last()

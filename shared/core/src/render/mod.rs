@@ -74,6 +74,41 @@ pub fn top_risks(posture: &Posture, n: usize) -> Vec<&EndpointPosture> {
     eps
 }
 
+/// `critical 8, high 6, …` and `external 9, internal 2, …`: the summary's two distributions.
+pub fn distributions(s: &crate::posture::Summary) -> (String, String) {
+    let dist: Vec<String> = s
+        .risk_distribution
+        .iter()
+        .rev()
+        .map(|(b, n)| format!("{} {n}", b.as_str()))
+        .collect();
+    let classes: Vec<String> = s
+        .classification
+        .iter()
+        .map(|(c, n)| format!("{c} {n}"))
+        .collect();
+    (dist.join(", "), classes.join(", "))
+}
+
+/// The controls an endpoint fails: absent ones, and required ones nothing verified, marked with
+/// `unverified_mark`.
+pub fn failing_controls(e: &EndpointPosture, unverified_mark: &str) -> Vec<String> {
+    e.controls
+        .iter()
+        .filter(|c| {
+            c.state == crate::model::ControlState::Absent
+                || (c.state == crate::model::ControlState::Unknown && c.required)
+        })
+        .map(|c| {
+            if c.unverified {
+                format!("{}{unverified_mark}", c.control)
+            } else {
+                c.control.clone()
+            }
+        })
+        .collect()
+}
+
 pub fn metric_value(m: &Metric) -> String {
     match m.value {
         None => "no data".to_string(),

@@ -8,7 +8,7 @@ use crate::posture::{Finding, FindingStatus, Posture};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-fn level(s: Severity) -> &'static str {
+pub fn level(s: Severity) -> &'static str {
     match s {
         Severity::Critical | Severity::High => "error",
         Severity::Medium => "warning",
@@ -17,7 +17,7 @@ fn level(s: Severity) -> &'static str {
 }
 
 /// GitHub's `security-severity` (CVSS-like, 0–10).
-fn security_severity(s: Severity) -> &'static str {
+pub fn security_severity(s: Severity) -> &'static str {
     match s {
         Severity::Critical => "9.5",
         Severity::High => "8.0",

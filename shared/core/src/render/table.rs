@@ -1,7 +1,8 @@
 //! The terminal view, for people: summary metrics against targets, then the top risks.
 
-use super::{metric_status, metric_target, metric_value, top_risks};
-use crate::model::ControlState;
+use super::{
+    distributions, failing_controls, metric_status, metric_target, metric_value, top_risks,
+};
 use crate::posture::Posture;
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use std::fmt::Write;
@@ -43,23 +44,8 @@ pub fn render(p: &Posture) -> String {
         ]);
     }
     let _ = writeln!(out, "{metrics}");
-    let dist: Vec<String> = s
-        .risk_distribution
-        .iter()
-        .rev()
-        .map(|(b, n)| format!("{} {n}", b.as_str()))
-        .collect();
-    let classes: Vec<String> = s
-        .classification
-        .iter()
-        .map(|(c, n)| format!("{c} {n}"))
-        .collect();
-    let _ = writeln!(
-        out,
-        "Risk: {}   Classes: {}",
-        dist.join(", "),
-        classes.join(", ")
-    );
+    let (dist, classes) = distributions(s);
+    let _ = writeln!(out, "Risk: {}   Classes: {}", dist, classes);
     let _ = writeln!(
         out,
         "Evidence decided {:.1}% of control evaluations; {} unverified (counted as absent).",
@@ -76,20 +62,7 @@ pub fn render(p: &Posture) -> String {
         "Policies failed",
     ]);
     for e in top_risks(p, 10) {
-        let failing: Vec<String> = e
-            .controls
-            .iter()
-            .filter(|c| {
-                c.state == ControlState::Absent || (c.state == ControlState::Unknown && c.required)
-            })
-            .map(|c| {
-                if c.unverified {
-                    format!("{}?", c.control)
-                } else {
-                    c.control.clone()
-                }
-            })
-            .collect();
+        let failing: Vec<String> = failing_controls(e, "?");
         let failed_policies = e
             .policies
             .iter()
