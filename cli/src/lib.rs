@@ -4,7 +4,7 @@
 //! input error (with a message naming the input).
 
 use anyhow::{Context, Result, anyhow};
-use apispm_aws::{S3Location, SweepConfig};
+use apispm_aws::{DynamoStore, S3Location, SweepConfig};
 use apispm_core::controls::CATALOGUE;
 use apispm_core::history::record_sweep;
 use apispm_core::model::Severity;
@@ -67,10 +67,14 @@ struct ScanArgs {
 #[derive(clap::Args, Debug)]
 struct OutputArgs {
     /// SQLite store for history [default: DIR/apispm.db, or ./apispm.db].
-    #[arg(long)]
+    #[arg(long, conflicts_with = "table")]
     store: Option<PathBuf>,
+    /// DynamoDB table for history instead of SQLite (AWS_REGION, AWS_ENDPOINT_URL and
+    /// credentials from the standard AWS configuration).
+    #[arg(long)]
+    table: Option<String>,
     /// Do not read or write any history.
-    #[arg(long, conflicts_with = "store")]
+    #[arg(long, conflicts_with_all = ["store", "table"])]
     no_store: bool,
     /// Policy file [default: the bundled infra/policies/default.yaml].
     #[arg(long)]
@@ -188,8 +192,11 @@ enum AuditFormat {
 #[derive(clap::Args, Debug)]
 struct ReportArgs {
     /// SQLite store to read.
+    #[arg(long, required_unless_present = "table", conflicts_with = "table")]
+    store: Option<PathBuf>,
+    /// DynamoDB table to read.
     #[arg(long)]
-    store: PathBuf,
+    table: Option<String>,
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
     #[arg(long)]
@@ -343,8 +350,7 @@ fn sweep(args: SweepArgs) -> Result<u8> {
         .unwrap_or_else(|| PathBuf::from(DEFAULT_STORE_FILE));
     let checkpoint = match (s3_location("logs", &args.aws.logs)?, args.output.no_store) {
         (Some(logs), false) => {
-            let store = SqliteStore::open(&store_path)
-                .with_context(|| format!("opening store {}", store_path.display()))?;
+            let (store, _) = open_store(args.output.table.as_deref(), &store_path)?;
             store.checkpoints()?.get(&logs.url()).copied()
         }
         _ => None,
@@ -381,14 +387,15 @@ fn finish(
         asff: Some(output.asff.target()),
     };
     if !output.no_store {
-        let path = output.store.clone().unwrap_or(default_store);
-        let mut store = SqliteStore::open(&path)
-            .with_context(|| format!("opening store {}", path.display()))?;
-        record_sweep(&mut store, &mut posture, output.ttl_days)
-            .with_context(|| format!("recording the sweep in store {}", path.display()))?;
+        let (mut store, name) = open_store(
+            output.table.as_deref(),
+            output.store.as_deref().unwrap_or(&default_store),
+        )?;
+        record_sweep(store.as_mut(), &mut posture, output.ttl_days)
+            .with_context(|| format!("recording the sweep in {name}"))?;
         store
             .save_checkpoints(&snapshot.log_checkpoints)
-            .with_context(|| format!("saving log checkpoints in store {}", path.display()))?;
+            .with_context(|| format!("saving log checkpoints in {name}"))?;
         context.history = store.history()?;
     }
     emit(
@@ -415,19 +422,39 @@ fn finish(
 }
 
 fn report(args: ReportArgs) -> Result<u8> {
-    if !args.store.exists() {
-        return Err(anyhow!("store {} does not exist", args.store.display()));
+    if let Some(path) = &args.store
+        && !path.exists()
+    {
+        return Err(anyhow!("store {} does not exist", path.display()));
     }
-    let store = SqliteStore::open(&args.store)?;
+    let sqlite = args.store.clone().unwrap_or_default();
+    let (store, name) = open_store(args.table.as_deref(), &sqlite)?;
     let posture = store
         .latest()?
-        .ok_or_else(|| anyhow!("store {} holds no sweep yet", args.store.display()))?;
+        .ok_or_else(|| anyhow!("{name} holds no sweep yet"))?;
     let context = render::Context {
         history: store.history()?,
         asff: Some(args.asff.target()),
     };
     emit(&posture, args.format.into(), &context, args.out.as_deref())?;
     Ok(0)
+}
+
+/// The history store: a DynamoDB table when named, else the SQLite file.
+fn open_store(table: Option<&str>, sqlite: &Path) -> Result<(Box<dyn Store>, String)> {
+    match table {
+        Some(t) => Ok((
+            Box::new(DynamoStore::open(t).with_context(|| format!("opening table {t}"))?),
+            format!("table {t}"),
+        )),
+        None => Ok((
+            Box::new(
+                SqliteStore::open(sqlite)
+                    .with_context(|| format!("opening store {}", sqlite.display()))?,
+            ),
+            format!("store {}", sqlite.display()),
+        )),
+    }
 }
 
 fn audit(args: AuditArgs) -> Result<u8> {

@@ -9,6 +9,7 @@
 //! posture says the assessment is incomplete.
 
 mod counter;
+mod dynamo;
 mod region;
 mod rest;
 mod s3;
@@ -24,6 +25,7 @@ use futures::StreamExt;
 use std::sync::Arc;
 
 pub use counter::CallCounter;
+pub use dynamo::{BATCH_LIMIT, DynamoStore, batches};
 pub use s3::S3Location;
 
 /// What to sweep.
