@@ -63,6 +63,10 @@ fn specs_and_logs_from_s3_give_shadow_zombie_orphan_and_traffic() {
         "{issues:#?}"
     );
 
+    // The manifest tied the spec to the deployed API, and the posture says so.
+    let tied = &p["spec_scores"][0]["tied_apis"];
+    assert_eq!(tied, &serde_json::json!([api]), "{}", p["spec_scores"]);
+
     // Deployed GET /orders is declared deprecated in the tied spec and receives traffic: zombie.
     let get = endpoint(&p, &api, "GET", "/orders");
     assert_eq!(

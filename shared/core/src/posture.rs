@@ -181,6 +181,8 @@ pub struct SpecScoreEntry {
     #[serde(flatten)]
     pub score: crate::spec_audit::SpecScore,
     pub findings: usize,
+    /// The deployed API ids this spec describes (docs/traffic.md); empty when it ties to none.
+    pub tied_apis: Vec<String>,
 }
 
 /// A place in a declared spec file.
@@ -324,6 +326,7 @@ pub fn assess(snapshot: &Snapshot, policies: &[Policy], now: DateTime<Utc>) -> P
     }
     // Spec audit findings: on the endpoint whose operation contains the pointer, else the file.
     let mut spec_scores = Vec::new();
+    let ties = inventory::spec_ties(snapshot);
     for spec in &snapshot.specs {
         let Some(report) = &spec.audit else { continue };
         spec_scores.push(SpecScoreEntry {
@@ -333,6 +336,15 @@ pub fn assess(snapshot: &Snapshot, policies: &[Policy], now: DateTime<Utc>) -> P
             version: report.version.clone(),
             score: report.score.clone(),
             findings: report.findings.len(),
+            tied_apis: {
+                let mut apis: Vec<String> = ties
+                    .iter()
+                    .filter(|(_, svc)| **svc == spec.service)
+                    .map(|(api, _)| api.clone())
+                    .collect();
+                apis.sort();
+                apis
+            },
         });
         for f in &report.findings {
             let endpoint = endpoints.iter().find(|e| {

@@ -158,6 +158,38 @@ fn har_entry(entry: &Value) -> Result<TrafficSample, String> {
         }
     }
     sample.sensitive_data = detect_in_url(&parsed.path, &parsed.query);
+    // Header values (credential headers excluded: they are supposed to carry secrets) and
+    // bodies: scanned for sensitive values, which are kept as type and masked form only.
+    for (name, value) in har_headers(request.get("headers")) {
+        let lower = name.to_ascii_lowercase();
+        if matches!(
+            lower.as_str(),
+            "authorization" | "cookie" | "x-api-key" | "proxy-authorization"
+        ) {
+            continue;
+        }
+        sample.sensitive_data.extend(detect_in_text(
+            &value,
+            &format!("request header {}", truncate(&name, 64)),
+        ));
+    }
+    if let Some(body) = request.pointer("/postData/text").and_then(Value::as_str) {
+        sample
+            .sensitive_data
+            .extend(detect_in_text(body, "request body"));
+    }
+    if let Some(body) = entry
+        .pointer("/response/content/text")
+        .and_then(Value::as_str)
+    {
+        sample
+            .sensitive_data
+            .extend(detect_in_text(body, "response body"));
+    }
+    sample.sensitive_data.sort();
+    sample
+        .sensitive_data
+        .dedup_by(|a, b| a.data_type == b.data_type && a.location == b.location);
     Ok(sample)
 }
 
@@ -335,6 +367,24 @@ fn detect_in_url(path: &str, query: &str) -> Vec<ObservedSensitive> {
     found
 }
 
+/// Bodies and header values: tokens between JSON/form punctuation, first 64 KiB only.
+fn detect_in_text(text: &str, location: &str) -> Vec<ObservedSensitive> {
+    let mut end = text.len().min(64 * 1024);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end]
+        .split(|c: char| c.is_whitespace() || "\"'{}[],:;=&<>".contains(c))
+        .filter(|t| t.len() >= 8)
+        .filter_map(detect_value)
+        .map(|d| ObservedSensitive {
+            data_type: d.data_type.to_string(),
+            location: location.to_string(),
+            masked: d.masked,
+        })
+        .collect()
+}
+
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -397,7 +447,35 @@ mod tests {
             .iter()
             .map(|d| d.data_type.as_str())
             .collect();
-        assert_eq!(types, vec!["email", "card_number"]);
+        assert_eq!(types, vec!["card_number", "email"]);
+    }
+
+    #[test]
+    fn har_bodies_are_scanned_without_keeping_values() {
+        let har = r#"{"log":{"entries":[{"request":{"method":"POST","url":"https://a.example/v1/signup","headers":[{"name":"X-Debug","value":"123-45-6789"}],
+            "postData":{"mimeType":"application/json","text":"{\"email\":\"jane@example.com\",\"card\":\"4111 1111 1111 1111\"}"}},
+            "response":{"status":201,"headers":[],"content":{"text":"{\"token\":\"AKIAIOSFODNN7EXAMPLE\"}"}}}]}}"#;
+        let (samples, _) = read_samples("s.har", har).unwrap();
+        let found: Vec<(&str, &str)> = samples[0]
+            .sensitive_data
+            .iter()
+            .map(|d| (d.data_type.as_str(), d.location.as_str()))
+            .collect();
+        assert!(found.contains(&("email", "request body")), "{found:?}");
+        assert!(
+            found.contains(&("ssn", "request header X-Debug")),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("aws_access_key_id", "response body")),
+            "{found:?}"
+        );
+        let json = serde_json::to_string(&samples[0]).unwrap();
+        assert!(
+            !json.contains("jane@example.com")
+                && !json.contains("AKIAIOSFODNN7EXAMPLE")
+                && !json.contains("123-45-6789")
+        );
     }
 
     #[test]

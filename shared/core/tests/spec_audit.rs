@@ -563,6 +563,13 @@ fn hostile_documents_get_a_bounded_answer() {
         r.score
     );
     assert!(started.elapsed().as_secs() < 5);
+    // 50 MB: declined with the reason, fast.
+    let huge = format!(
+        "{OAS30}paths: {{}}\nx-pad: \"{}\"\n",
+        "a".repeat(50 * 1024 * 1024)
+    );
+    let r = audit("huge.yaml", &huge);
+    assert!(r.score.unscored_reason.unwrap().contains("audit limit"));
     // Remote refs are never fetched.
     let remote = d(
         OAS30,
