@@ -527,6 +527,7 @@ fn assess_endpoint(
 ) -> (EndpointPosture, Vec<Finding>) {
     let facts = EndpointFacts {
         gateway: ep.gateway.as_ref(),
+        observed: ep.observed.iter().map(|&i| &snapshot.observed[i]).collect(),
         samples: ep.samples.iter().map(|&i| &snapshot.samples[i]).collect(),
         declared: ep.declared(snapshot).collect(),
     };

@@ -13,6 +13,7 @@ fn seed_score(class: Class, documented: bool, sensitive: usize, sample_json: &st
     let facts = EndpointFacts {
         gateway: None,
         samples: samples.iter().collect(),
+        observed: vec![],
         declared: vec![],
     };
     let states: Vec<_> = CATALOGUE
@@ -102,6 +103,7 @@ fn score_terms_explain_the_number() {
     let facts = EndpointFacts {
         gateway: None,
         samples: samples.iter().collect(),
+        observed: vec![],
         declared: vec![],
     };
     let states: Vec<_> = CATALOGUE

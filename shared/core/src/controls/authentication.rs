@@ -42,8 +42,66 @@ const CREDENTIAL_HEADERS: &[&str] = &[
     "cookie",
 ];
 
+/// Gateway, then samples; where both are silent, access logs that record the authorizer's
+/// principal; then the spec.
 fn evaluate(facts: &EndpointFacts) -> Evaluation {
-    evaluate_with(facts, from_gateway, from_sample, from_spec)
+    let observed = evaluate_with(facts, from_gateway, from_sample, |_| None);
+    if observed.state != ControlState::Unknown {
+        return observed;
+    }
+    if let Some(from_logs) = from_logs(facts) {
+        return from_logs;
+    }
+    evaluate_with(facts, |_| None, |_| None, from_spec)
+}
+
+fn from_logs(facts: &EndpointFacts) -> Option<Evaluation> {
+    use super::{Evidence, EvidenceSource};
+    let logged: Vec<_> = facts
+        .observed
+        .iter()
+        .filter(|o| o.unauthenticated_successes.is_some())
+        .collect();
+    if logged.is_empty() {
+        return None;
+    }
+    let anonymous: u64 = logged
+        .iter()
+        .filter_map(|o| o.unauthenticated_successes)
+        .sum();
+    let successes: u64 = logged
+        .iter()
+        .map(|o| o.status_classes.get("2xx").copied().unwrap_or(0))
+        .sum();
+    let location = logged
+        .iter()
+        .flat_map(|o| o.examples.first())
+        .next()
+        .cloned()
+        .unwrap_or_default();
+    let (state, detail) = if anonymous > 0 {
+        (
+            ControlState::Absent,
+            format!(
+                "{anonymous} of {successes} successful logged responses had no authorizer principal"
+            ),
+        )
+    } else if successes > 0 {
+        (
+            ControlState::Present,
+            format!("all {successes} successful logged responses carried an authorizer principal"),
+        )
+    } else {
+        return None;
+    };
+    Some(Evaluation {
+        state,
+        evidence: vec![Evidence {
+            source: EvidenceSource::Sample,
+            location,
+            detail,
+        }],
+    })
 }
 
 fn from_gateway(g: &GatewayEndpoint) -> Option<(ControlState, String)> {

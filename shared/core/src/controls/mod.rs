@@ -72,6 +72,8 @@ pub struct EndpointFacts<'a> {
     /// The deployed route or method, when the endpoint was read from API Gateway.
     pub gateway: Option<&'a GatewayEndpoint>,
     pub samples: Vec<&'a TrafficSample>,
+    /// Access-log aggregates attributed to the endpoint.
+    pub observed: Vec<&'a crate::observed::ObservedEndpoint>,
     /// Declared operations with the file that declares them.
     pub declared: Vec<(&'a str, &'a SpecOperation)>,
 }
