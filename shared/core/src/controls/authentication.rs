@@ -13,8 +13,10 @@ pub static CONTROL: Control = Control {
     title: "Requests are authenticated",
     severity: Severity::Critical,
     required: true,
-    evidence: "Observed request credentials (Authorization, API key headers, Cookie) or a 401/403 \
-               answer to a request without them; else the spec's effective `security` requirement.",
+    evidence: "The deployed method or route's authorization type (an API key alone is not authentication); \
+               else observed request credentials (Authorization, API key headers, Cookie) or a 401/403 \
+               answer to a request without them; else access logs that record the authorizer's principal; \
+               else the spec's effective `security` requirement.",
     remediation: "Require an authorizer (JWT, Cognito, Lambda or IAM) on the operation and declare it \
                   in the spec's `security`; never allow an empty requirement (`{}` or `security: []`) \
                   on an operation that returns data.",
