@@ -112,9 +112,19 @@ fn the_demo_estate_posture() {
     assert_eq!(by_email["traffic"]["distinct_callers"], 1);
     // The access log records the authorizer principal: 2xx without one is evidence that
     // authentication is absent (the samples and the spec are silent here).
-    let auth = by_email["controls"].as_array().unwrap().iter().find(|c| c["control"] == "authentication").unwrap();
+    let auth = by_email["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["control"] == "authentication")
+        .unwrap();
     assert_eq!(auth["state"], "absent");
-    assert!(auth["evidence"][0]["detail"].as_str().unwrap().contains("no authorizer principal"));
+    assert!(
+        auth["evidence"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("no authorizer principal")
+    );
     endpoint(&p, "orders", "POST", "/v1/legacy/orders-sync");
 
     // Traffic findings: PII in URLs, a token in a log field, a protected route answering without
