@@ -14,9 +14,7 @@
 
 use apispm_core::posture::{Finding, Posture};
 use apispm_core::store::{
-    self, CHECKPOINT, FINDING, HISTORY, Item, LATEST, Store, StoreError, SweepRecord,
-    checkpoint_items, checkpoints_from_items, decode, items_for_sweep, latest_sweep_id,
-    posture_from_items,
+    self, Item, LATEST, Store, StoreError, checkpoint_items, items_for_sweep,
 };
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, PutRequest, WriteRequest};
@@ -93,7 +91,7 @@ impl DynamoStore {
     }
 
     /// One partition, in sort-key order (paginated Query).
-    pub fn query(&self, pk: &str) -> Result<Vec<Item>, StoreError> {
+    fn query_partition(&self, pk: &str) -> Result<Vec<Item>, StoreError> {
         self.runtime.block_on(async {
             let mut items = Vec::new();
             let mut start: Option<HashMap<String, AttributeValue>> = None;
@@ -120,7 +118,7 @@ impl DynamoStore {
         })
     }
 
-    fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+    fn get_item(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
         self.runtime.block_on(async {
             let out = self
                 .client
@@ -196,27 +194,12 @@ pub fn batches<T>(mut requests: Vec<T>) -> Vec<Vec<T>> {
 }
 
 impl Store for DynamoStore {
-    fn latest(&self) -> Result<Option<Posture>, StoreError> {
-        let Some(pointer) = self.get(LATEST, LATEST)? else {
-            return Ok(None);
-        };
-        self.posture(&latest_sweep_id(&pointer)?)
+    fn query(&self, pk: &str) -> Result<Vec<Item>, StoreError> {
+        self.query_partition(pk)
     }
 
-    fn posture(&self, sweep_id: &str) -> Result<Option<Posture>, StoreError> {
-        let items = self.query(&store::sweep_pk(sweep_id))?;
-        if items.is_empty() {
-            return Ok(None);
-        }
-        posture_from_items(&items).map(Some)
-    }
-
-    fn finding_records(&self) -> Result<Vec<Finding>, StoreError> {
-        self.query(FINDING)?.iter().map(decode).collect()
-    }
-
-    fn history(&self) -> Result<Vec<SweepRecord>, StoreError> {
-        self.query(HISTORY)?.iter().map(decode).collect()
+    fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+        self.get_item(pk, sk)
     }
 
     fn save(
@@ -237,7 +220,7 @@ impl Store for DynamoStore {
             .map(|i| i.sk.as_str())
             .collect();
         let stale: Vec<WriteRequest> = self
-            .query(&pk)?
+            .query_partition(&pk)?
             .into_iter()
             .filter(|i| !keep.contains(i.sk.as_str()))
             .map(|i| {
@@ -256,10 +239,6 @@ impl Store for DynamoStore {
             self.write(Self::put_requests(&[pointer])?)?;
         }
         Ok(())
-    }
-
-    fn checkpoints(&self) -> Result<BTreeMap<String, i64>, StoreError> {
-        Ok(checkpoints_from_items(&self.query(CHECKPOINT)?))
     }
 
     fn save_checkpoints(&mut self, checkpoints: &BTreeMap<String, i64>) -> Result<(), StoreError> {

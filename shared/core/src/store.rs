@@ -62,29 +62,57 @@ pub enum StoreError {
     },
 }
 
-/// A posture store. Implementations must make `save` atomic or idempotent: a failed save leaves
-/// the previous latest posture in place, and saving the same sweep twice writes the same items.
+/// A posture store. A backend provides the two reads of the item layout (one partition, one
+/// item) and the two writes; everything else is defined here once, on those reads.
+/// Implementations must make `save` atomic or idempotent: a failed save leaves the previous
+/// latest posture in place, and saving the same sweep twice writes the same items.
 pub trait Store {
-    fn latest(&self) -> Result<Option<Posture>, StoreError>;
-    /// One stored sweep's posture, if it is still kept.
-    fn posture(&self, sweep_id: &str) -> Result<Option<Posture>, StoreError>;
-    /// Every finding's lifecycle record.
-    fn finding_records(&self) -> Result<Vec<Finding>, StoreError>;
-    /// Past sweeps, oldest first.
-    fn history(&self) -> Result<Vec<SweepRecord>, StoreError>;
+    /// All items of a partition, in sort-key order (a DynamoDB Query; never a scan).
+    fn query(&self, pk: &str) -> Result<Vec<Item>, StoreError>;
+    /// One item.
+    fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError>;
     fn save(
         &mut self,
         posture: &Posture,
         records: &[Finding],
         ttl_days: i64,
     ) -> Result<(), StoreError>;
-    /// Log checkpoints: log location → epoch seconds of the newest object already read.
-    fn checkpoints(&self) -> Result<std::collections::BTreeMap<String, i64>, StoreError>;
     /// Saved only after the sweep that read the logs was saved, so a failed save rereads them.
     fn save_checkpoints(
         &mut self,
         checkpoints: &std::collections::BTreeMap<String, i64>,
     ) -> Result<(), StoreError>;
+
+    fn latest(&self) -> Result<Option<Posture>, StoreError> {
+        match self.get(LATEST, LATEST)? {
+            Some(pointer) => self.posture(&latest_sweep_id(&pointer)?),
+            None => Ok(None),
+        }
+    }
+
+    /// One stored sweep's posture, if it is still kept.
+    fn posture(&self, sweep_id: &str) -> Result<Option<Posture>, StoreError> {
+        let items = self.query(&sweep_pk(sweep_id))?;
+        if items.is_empty() {
+            return Ok(None);
+        }
+        posture_from_items(&items).map(Some)
+    }
+
+    /// Every finding's lifecycle record.
+    fn finding_records(&self) -> Result<Vec<Finding>, StoreError> {
+        self.query(FINDING)?.iter().map(decode).collect()
+    }
+
+    /// Past sweeps, oldest first.
+    fn history(&self) -> Result<Vec<SweepRecord>, StoreError> {
+        self.query(HISTORY)?.iter().map(decode).collect()
+    }
+
+    /// Log checkpoints: log location → epoch seconds of the newest object already read.
+    fn checkpoints(&self) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
+        Ok(checkpoints_from_items(&self.query(CHECKPOINT)?))
+    }
 }
 
 pub fn checkpoint_items(checkpoints: &std::collections::BTreeMap<String, i64>) -> Vec<Item> {

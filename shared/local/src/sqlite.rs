@@ -3,10 +3,7 @@
 //! save leaves the previous posture intact.
 
 use apispm_core::posture::{Finding, Posture};
-use apispm_core::store::{
-    self, FINDING, HISTORY, Item, LATEST, Store, StoreError, SweepRecord, decode, items_for_sweep,
-    latest_sweep_id, posture_from_items,
-};
+use apispm_core::store::{self, Item, Store, StoreError, items_for_sweep};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
@@ -42,9 +39,10 @@ impl SqliteStore {
         .map_err(backend)?;
         Ok(SqliteStore { conn })
     }
+}
 
-    /// All items of a partition, in sort-key order: the SQLite form of a DynamoDB Query.
-    pub fn query(&self, pk: &str) -> Result<Vec<Item>, StoreError> {
+impl Store for SqliteStore {
+    fn query(&self, pk: &str) -> Result<Vec<Item>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT pk, sk, body, expires_at FROM items WHERE pk = ?1 ORDER BY sk")
@@ -102,14 +100,6 @@ impl SqliteStore {
         })
         .transpose()
     }
-}
-
-impl Store for SqliteStore {
-    fn checkpoints(&self) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
-        Ok(store::checkpoints_from_items(
-            &self.query(store::CHECKPOINT)?,
-        ))
-    }
 
     fn save_checkpoints(
         &mut self,
@@ -124,29 +114,6 @@ impl Store for SqliteStore {
             .map_err(backend)?;
         }
         tx.commit().map_err(backend)
-    }
-
-    fn latest(&self) -> Result<Option<Posture>, StoreError> {
-        let Some(pointer) = self.get(LATEST, LATEST)? else {
-            return Ok(None);
-        };
-        self.posture(&latest_sweep_id(&pointer)?)
-    }
-
-    fn posture(&self, sweep_id: &str) -> Result<Option<Posture>, StoreError> {
-        let items = self.query(&store::sweep_pk(sweep_id))?;
-        if items.is_empty() {
-            return Ok(None);
-        }
-        posture_from_items(&items).map(Some)
-    }
-
-    fn finding_records(&self) -> Result<Vec<Finding>, StoreError> {
-        self.query(FINDING)?.iter().map(decode).collect()
-    }
-
-    fn history(&self) -> Result<Vec<SweepRecord>, StoreError> {
-        self.query(HISTORY)?.iter().map(decode).collect()
     }
 
     fn save(
