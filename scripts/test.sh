@@ -23,6 +23,11 @@ if [ ! -x "$venv/bin/moto_server" ]; then
   "$venv/bin/pip" install --quiet "moto[server]>=5.1"
 fi
 export APISPM_MOTO_SERVER="$venv/bin/moto_server"
+if [ ! -x "$venv/bin/cfn-lint" ]; then
+  echo "== installing cfn-lint into $venv"
+  "$venv/bin/pip" install --quiet cfn-lint
+fi
+export APISPM_CFN_LINT="$venv/bin/cfn-lint"
 
 # Headless Chromium for the report's browser test (Debian's package).
 if [ -z "${APISPM_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then

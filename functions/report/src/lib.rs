@@ -1,0 +1,159 @@
+//! The report function: `{"format": "json"|"markdown"|"html", "filters": {...}}` → the latest
+//! posture from DynamoDB, rendered by the engine. JSON and Markdown come back inline; HTML is
+//! written to the reports bucket (`reports/<sweep>.html` and `latest.html`) and a presigned URL
+//! with a short expiry comes back. Errors come back as Lambda errors with an actionable message.
+
+use apispm_aws::DynamoStore;
+use apispm_core::render::{self, Format};
+use apispm_core::store::Store;
+use aws_sdk_s3::presigning::PresigningConfig;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub table: String,
+    pub reports_bucket: Option<String>,
+    pub url_expiry: Duration,
+}
+
+impl Config {
+    /// `APISPM_TABLE` is required; `APISPM_REPORTS_BUCKET` enables HTML reports;
+    /// `APISPM_URL_EXPIRY_SECONDS` (default 900) bounds the presigned URL.
+    pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let table = get("APISPM_TABLE")
+            .filter(|t| !t.is_empty())
+            .ok_or("APISPM_TABLE is required (the DynamoDB table)")?;
+        let expiry = match get("APISPM_URL_EXPIRY_SECONDS") {
+            Some(v) => v
+                .parse::<u64>()
+                .map_err(|_| format!("APISPM_URL_EXPIRY_SECONDS={v}: expected seconds"))?,
+            None => 900,
+        };
+        Ok(Config {
+            table,
+            reports_bucket: get("APISPM_REPORTS_BUCKET").filter(|b| !b.is_empty()),
+            url_expiry: Duration::from_secs(expiry),
+        })
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filters {
+    /// Keep endpoints (and their findings) of this service or qualified stage.
+    #[serde(default)]
+    pub service: Option<String>,
+    /// Keep endpoints at or above this risk score.
+    #[serde(default)]
+    pub min_risk: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    pub format: String,
+    #[serde(default)]
+    pub filters: Filters,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Response {
+    pub format: String,
+    pub sweep_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+pub async fn handle(request: Request, cfg: &Config) -> Result<Response, lambda_runtime::Error> {
+    let format = match request.format.as_str() {
+        "json" => Format::Json,
+        "markdown" => Format::Markdown,
+        "html" => Format::Html,
+        other => return Err(format!("format `{other}`: expected json, markdown or html").into()),
+    };
+    if format == Format::Html && cfg.reports_bucket.is_none() {
+        return Err("HTML reports need APISPM_REPORTS_BUCKET".into());
+    }
+    let table = cfg.table.clone();
+    let (posture, history) = tokio::task::spawn_blocking(move || {
+        let store = DynamoStore::open(&table)?;
+        Ok::<_, apispm_core::store::StoreError>((store.latest()?, store.history()?))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| format!("reading table {}: {e}", cfg.table))?;
+    let mut posture = posture.ok_or_else(|| {
+        format!(
+            "table {} holds no sweep yet: run the sweep function first",
+            cfg.table
+        )
+    })?;
+    if let Some(service) = &request.filters.service {
+        posture.endpoints.retain(|e| &e.service == service);
+    }
+    if let Some(min) = request.filters.min_risk {
+        posture.endpoints.retain(|e| e.risk_score >= min);
+    }
+    if request.filters.service.is_some() || request.filters.min_risk.is_some() {
+        let kept: std::collections::HashSet<&str> =
+            posture.endpoints.iter().map(|e| e.id.as_str()).collect();
+        posture
+            .findings
+            .retain(|f| f.endpoint_id.as_deref().is_some_and(|id| kept.contains(id)));
+    }
+    let body = render::render(
+        &posture,
+        format,
+        &render::Context {
+            history,
+            asff: None,
+        },
+    );
+    let mut response = Response {
+        format: request.format.clone(),
+        sweep_id: posture.sweep_id.clone(),
+        body: None,
+        url: None,
+    };
+    if format != Format::Html {
+        response.body = Some(body);
+        return Ok(response);
+    }
+    let bucket = cfg.reports_bucket.clone().unwrap_or_default();
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(std::env::var_os("AWS_ENDPOINT_URL").is_some())
+            .build(),
+    );
+    let key = format!("reports/{}.html", posture.sweep_id);
+    for k in [key.as_str(), "latest.html"] {
+        s3.put_object()
+            .bucket(&bucket)
+            .key(k)
+            .content_type("text/html; charset=utf-8")
+            .body(body.clone().into_bytes().into())
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "writing s3://{bucket}/{k}: {}",
+                    aws_sdk_s3::error::DisplayErrorContext(e)
+                )
+            })?;
+    }
+    let presigned = s3
+        .get_object()
+        .bucket(&bucket)
+        .key(&key)
+        .presigned(PresigningConfig::expires_in(cfg.url_expiry).map_err(|e| e.to_string())?)
+        .await
+        .map_err(|e| format!("presigning s3://{bucket}/{key}: {e}"))?;
+    response.url = Some(presigned.uri().to_string());
+    Ok(response)
+}

@@ -1,0 +1,23 @@
+//! The sweep Lambda: configuration validated at cold start, then one sweep per scheduled event.
+
+use apispm_sweep_fn::{Config, handle};
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_target(false)
+        .without_time()
+        .init();
+    let config = Config::from_vars(|k| std::env::var(k).ok())
+        .map_err(|e| format!("invalid configuration: {e}"))?;
+    let config = &config;
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<EventBridgeEvent<serde_json::Value>>| async move {
+            handle(event.payload, config).await
+        },
+    ))
+    .await
+}
