@@ -15,6 +15,8 @@ pub struct Config {
     pub table: String,
     pub reports_bucket: Option<String>,
     pub url_expiry: Duration,
+    /// When set, every report also imports the findings into Security Hub with this product ARN.
+    pub securityhub_product_arn: Option<String>,
 }
 
 impl Config {
@@ -30,10 +32,18 @@ impl Config {
                 .map_err(|_| format!("APISPM_URL_EXPIRY_SECONDS={v}: expected seconds"))?,
             None => 900,
         };
+        let import = get("APISPM_SECURITYHUB_IMPORT").is_some_and(|v| v == "true");
+        let product = get("APISPM_SECURITYHUB_PRODUCT_ARN").filter(|p| !p.is_empty());
+        if import && product.is_none() {
+            return Err(
+                "APISPM_SECURITYHUB_IMPORT=true needs APISPM_SECURITYHUB_PRODUCT_ARN".into(),
+            );
+        }
         Ok(Config {
             table,
             reports_bucket: get("APISPM_REPORTS_BUCKET").filter(|b| !b.is_empty()),
             url_expiry: Duration::from_secs(expiry),
+            securityhub_product_arn: if import { product } else { None },
         })
     }
 }
@@ -61,6 +71,9 @@ pub struct Request {
 pub struct Response {
     pub format: String,
     pub sweep_id: String,
+    /// Findings imported into Security Hub, when the import is enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imported: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -104,6 +117,20 @@ pub async fn handle(request: Request, cfg: &Config) -> Result<Response, lambda_r
             .findings
             .retain(|f| f.endpoint_id.as_deref().is_some_and(|id| kept.contains(id)));
     }
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .load()
+        .await;
+    let imported = match &cfg.securityhub_product_arn {
+        Some(product) => Some(
+            import_findings(
+                &posture,
+                product,
+                &aws_sdk_securityhub::Client::new(&config),
+            )
+            .await?,
+        ),
+        None => None,
+    };
     let body = render::render(
         &posture,
         format,
@@ -115,6 +142,7 @@ pub async fn handle(request: Request, cfg: &Config) -> Result<Response, lambda_r
     let mut response = Response {
         format: request.format.clone(),
         sweep_id: posture.sweep_id.clone(),
+        imported,
         body: None,
         url: None,
     };
@@ -123,9 +151,6 @@ pub async fn handle(request: Request, cfg: &Config) -> Result<Response, lambda_r
         return Ok(response);
     }
     let bucket = cfg.reports_bucket.clone().unwrap_or_default();
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&config)
             .force_path_style(std::env::var_os("AWS_ENDPOINT_URL").is_some())
@@ -156,4 +181,113 @@ pub async fn handle(request: Request, cfg: &Config) -> Result<Response, lambda_r
         .map_err(|e| format!("presigning s3://{bucket}/{key}: {e}"))?;
     response.url = Some(presigned.uri().to_string());
     Ok(response)
+}
+
+/// Import the posture's findings (open and resolved, so Security Hub archives what was fixed)
+/// with BatchImportFindings, 100 at a time. The ASFF documents come from the engine's renderer;
+/// ids are stable, so a re-import updates the same findings.
+pub async fn import_findings(
+    posture: &apispm_core::posture::Posture,
+    product_arn: &str,
+    client: &aws_sdk_securityhub::Client,
+) -> Result<usize, lambda_runtime::Error> {
+    use aws_sdk_securityhub::types::{
+        AwsSecurityFinding, Compliance, ComplianceStatus, Partition, Recommendation, RecordState,
+        Remediation, Resource, Severity, SeverityLabel, Workflow, WorkflowStatus,
+    };
+    // arn:aws:securityhub:<region>:<account>:product/<account>/default
+    let parts: Vec<&str> = product_arn.split(':').collect();
+    let (region, account) = (
+        parts.get(3).copied().unwrap_or("us-east-1"),
+        parts.get(4).copied().unwrap_or("000000000000"),
+    );
+    let mut target = apispm_core::render::asff::AsffTarget::default_for(account, region);
+    target.product_arn = product_arn.to_string();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+    let findings: Vec<AwsSecurityFinding> = apispm_core::render::asff::findings(posture, &target)
+        .iter()
+        .map(|f| {
+            let r = &f["Resources"][0];
+            AwsSecurityFinding::builder()
+                .schema_version(text(&f["SchemaVersion"]))
+                .id(text(&f["Id"]))
+                .product_arn(text(&f["ProductArn"]))
+                .generator_id(text(&f["GeneratorId"]))
+                .aws_account_id(text(&f["AwsAccountId"]))
+                .types(text(&f["Types"][0]))
+                .first_observed_at(text(&f["FirstObservedAt"]))
+                .last_observed_at(text(&f["LastObservedAt"]))
+                .created_at(text(&f["CreatedAt"]))
+                .updated_at(text(&f["UpdatedAt"]))
+                .severity(
+                    Severity::builder()
+                        .label(SeverityLabel::from(
+                            f["Severity"]["Label"].as_str().unwrap_or("INFORMATIONAL"),
+                        ))
+                        .build(),
+                )
+                .title(text(&f["Title"]))
+                .description(text(&f["Description"]))
+                .remediation(
+                    Remediation::builder()
+                        .recommendation(
+                            Recommendation::builder()
+                                .text(text(&f["Remediation"]["Recommendation"]["Text"]))
+                                .build(),
+                        )
+                        .build(),
+                )
+                .resources(
+                    Resource::builder()
+                        .r#type(text(&r["Type"]))
+                        .id(text(&r["Id"]))
+                        .partition(Partition::Aws)
+                        .region(text(&r["Region"]))
+                        .build(),
+                )
+                .compliance(
+                    Compliance::builder()
+                        .status(ComplianceStatus::from(
+                            f["Compliance"]["Status"].as_str().unwrap_or("WARNING"),
+                        ))
+                        .build(),
+                )
+                .workflow(
+                    Workflow::builder()
+                        .status(WorkflowStatus::from(
+                            f["Workflow"]["Status"].as_str().unwrap_or("NEW"),
+                        ))
+                        .build(),
+                )
+                .record_state(RecordState::from(
+                    f["RecordState"].as_str().unwrap_or("ACTIVE"),
+                ))
+                .build()
+        })
+        .collect();
+    let mut imported = 0usize;
+    for batch in findings.chunks(100) {
+        let out = client
+            .batch_import_findings()
+            .set_findings(Some(batch.to_vec()))
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "Security Hub BatchImportFindings: {}",
+                    aws_sdk_securityhub::error::DisplayErrorContext(e)
+                )
+            })?;
+        if let Some(n) = out.failed_count().filter(|n| *n > 0) {
+            let first = out
+                .failed_findings()
+                .first()
+                .and_then(|f| f.error_message())
+                .unwrap_or("unknown error")
+                .to_string();
+            return Err(format!("Security Hub refused {n} findings: {first}").into());
+        }
+        imported += out.success_count().unwrap_or(0) as usize;
+    }
+    Ok(imported)
 }
