@@ -19,6 +19,9 @@ pub fn reconcile(
     records: Vec<Finding>,
 ) -> Vec<Finding> {
     let now = posture.generated_at;
+    if let Some(prev) = previous {
+        carry_over_stale_targets(posture, prev);
+    }
     let mut by_id: BTreeMap<String, Finding> =
         records.into_iter().map(|r| (r.id.clone(), r)).collect();
     let mut new_findings = Vec::new();
@@ -70,6 +73,32 @@ pub fn reconcile(
         posture.drift = Some(drift(prev, posture, new_findings, resolved_now));
     }
     by_id.into_values().collect()
+}
+
+/// A target that could not be read keeps its previous good result: its resources come from the
+/// previous sweep (which may itself have carried them), and it says since when.
+fn carry_over_stale_targets(posture: &mut Posture, prev: &Posture) {
+    for stale in &mut posture.stale_targets {
+        let carried: Vec<_> = prev
+            .resources
+            .iter()
+            .filter(|r| r.account == stale.account && r.region == stale.region)
+            .cloned()
+            .collect();
+        if carried.is_empty() {
+            continue;
+        }
+        stale.last_good_at = prev
+            .stale_targets
+            .iter()
+            .find(|t| t.account == stale.account && t.region == stale.region)
+            .map_or(Some(prev.generated_at), |t| t.last_good_at);
+        // What assessing "nothing read" produced for it (unknown account settings) gives way.
+        posture
+            .resources
+            .retain(|r| !(r.account == stale.account && r.region == stale.region));
+        posture.resources.extend(carried);
+    }
 }
 
 /// Record a freshly assessed sweep in a store: apply history (against the sweep before this one,
@@ -143,5 +172,142 @@ fn drift(
             .collect(),
         new_findings,
         resolved_findings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::{CollectionError, RestApi, RestStage, TargetFacts};
+    use crate::posture::assess;
+    use crate::snapshot::Snapshot;
+    use chrono::TimeZone;
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 1, hour, 0, 0)
+            .single()
+            .expect("valid time")
+    }
+
+    fn target(region: &str) -> TargetFacts {
+        TargetFacts {
+            account: "111111111111".into(),
+            region: region.into(),
+            partition: "aws".into(),
+            ..TargetFacts::default()
+        }
+    }
+
+    /// A region with one REST API whose stage has no logging, WAF or authorizer: findings.
+    fn readable(region: &str) -> TargetFacts {
+        let mut t = target(region);
+        t.rest_apis.push(RestApi {
+            id: "a1".into(),
+            name: "orders".into(),
+            endpoint_types: vec!["REGIONAL".into()],
+            stages: vec![RestStage {
+                name: "prod".into(),
+                ..RestStage::default()
+            }],
+            ..RestApi::default()
+        });
+        t
+    }
+
+    fn unreadable(region: &str) -> TargetFacts {
+        let mut t = target(region);
+        t.errors.push(CollectionError {
+            resource: format!("account 111111111111 region {region}"),
+            operation: "sts:AssumeRole".into(),
+            reason: "AccessDenied".into(),
+        });
+        t
+    }
+
+    fn sweep(
+        hour: u32,
+        gateway: Vec<TargetFacts>,
+        previous: Option<&Posture>,
+        records: Vec<Finding>,
+    ) -> (Posture, Vec<Finding>) {
+        let mut snapshot = Snapshot::new("aws:test", at(hour));
+        snapshot.gateway = gateway;
+        let mut posture = assess(&snapshot, &[], at(hour));
+        let records = reconcile(&mut posture, previous, records);
+        (posture, records)
+    }
+
+    #[test]
+    fn a_target_that_fails_keeps_its_last_good_result_marked_stale_and_its_findings_open() {
+        let (first, records) = sweep(1, vec![readable("eu-west-1")], None, vec![]);
+        assert!(first.stale_targets.is_empty());
+        let eu_resources = first.resources.len();
+        assert!(eu_resources > 0);
+        let open = first.summary.open_findings;
+        assert!(open > 0);
+
+        // eu-west-1 cannot be read: its resources are the 01:00 read's, its findings stay open.
+        let (second, records) = sweep(
+            2,
+            vec![readable("us-east-1"), unreadable("eu-west-1")],
+            Some(&first),
+            records,
+        );
+        assert!(!second.complete);
+        assert_eq!(second.stale_targets.len(), 1);
+        let stale = &second.stale_targets[0];
+        assert_eq!(
+            (stale.region.as_str(), stale.last_good_at),
+            ("eu-west-1", Some(at(1)))
+        );
+        assert!(stale.reason.contains("AccessDenied"));
+        let eu = |p: &Posture| {
+            p.resources
+                .iter()
+                .filter(|r| r.region == "eu-west-1")
+                .count()
+        };
+        assert_eq!(eu(&second), eu_resources);
+        assert!(
+            second
+                .findings
+                .iter()
+                .all(|f| f.status == FindingStatus::Open)
+        );
+        assert_eq!(second.summary.open_findings, 2 * open);
+
+        // Still failing an hour later: still the 01:00 read, not the carried copy's time.
+        let (third, _) = sweep(
+            3,
+            vec![readable("us-east-1"), unreadable("eu-west-1")],
+            Some(&second),
+            records,
+        );
+        assert_eq!(third.stale_targets[0].last_good_at, Some(at(1)));
+        assert_eq!(eu(&third), eu_resources);
+        let md = crate::render::markdown::render(&third);
+        assert!(md.contains("Stale targets"), "{md}");
+        assert!(md.contains("eu-west-1"));
+    }
+
+    #[test]
+    fn a_target_never_read_is_stale_without_a_last_good_read() {
+        let (p, _) = sweep(1, vec![unreadable("ap-south-1")], None, vec![]);
+        assert_eq!(p.stale_targets.len(), 1);
+        assert_eq!(p.stale_targets[0].last_good_at, None);
+        assert!(p.stale_targets[0].to_string().contains("never read"));
+    }
+
+    #[test]
+    fn a_partly_read_target_is_incomplete_but_not_stale() {
+        let mut t = readable("us-east-1");
+        t.errors.push(CollectionError {
+            resource: "stage prod".into(),
+            operation: "apigateway:GetExport".into(),
+            reason: "ThrottlingException".into(),
+        });
+        let (p, _) = sweep(1, vec![t], None, vec![]);
+        assert!(!p.complete);
+        assert!(p.stale_targets.is_empty());
     }
 }

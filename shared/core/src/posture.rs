@@ -43,6 +43,44 @@ pub struct Posture {
     /// What changed since the previous sweep in the same store; absent without history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drift: Option<Drift>,
+    /// Targets (account × region) that could not be read at all this sweep. Their resources are
+    /// the last good read's, carried over by history, and their findings stay open.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stale_targets: Vec<StaleTarget>,
+}
+
+/// An account × region whose read failed as a whole (no role, no listing): what is shown for it
+/// is its last good result, not this sweep's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaleTarget {
+    pub account: String,
+    pub region: String,
+    /// Why this sweep could not read it (the first failed read).
+    pub reason: String,
+    /// When the resources shown for it were last read; None when it was never read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_good_at: Option<DateTime<Utc>>,
+}
+
+impl StaleTarget {
+    /// A target is stale when it has read errors and nothing at all was read from it.
+    pub fn of(target: &crate::gateway::TargetFacts) -> Option<StaleTarget> {
+        let nothing_read = target.account_settings.is_none()
+            && target.rest_apis.is_empty()
+            && target.v2_apis.is_empty()
+            && target.domains.is_empty()
+            && target.usage_plans.is_empty();
+        let first = target.errors.first()?;
+        nothing_read.then(|| StaleTarget {
+            account: target.account.clone(),
+            region: target.region.clone(),
+            reason: format!(
+                "{} on {}: {}",
+                first.operation, first.resource, first.reason
+            ),
+            last_good_at: None,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -442,6 +480,11 @@ pub fn assess(snapshot: &Snapshot, policies: &[Policy], now: DateTime<Utc>) -> P
         findings,
         policies: policy_summaries,
         drift: None,
+        stale_targets: snapshot
+            .gateway
+            .iter()
+            .filter_map(StaleTarget::of)
+            .collect(),
     }
 }
 
@@ -1004,6 +1047,21 @@ pub fn summarize(
             ),
         },
         metrics,
+    }
+}
+
+impl std::fmt::Display for StaleTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "stale target account {} region {}: ",
+            self.account, self.region
+        )?;
+        match self.last_good_at {
+            Some(at) => write!(f, "showing the read of {}", at.format("%Y-%m-%d %H:%M UTC"))?,
+            None => write!(f, "never read")?,
+        }
+        write!(f, " ({})", self.reason)
     }
 }
 

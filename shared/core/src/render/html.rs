@@ -473,7 +473,12 @@ pub fn render(p: &Posture, history: &[SweepRecord]) -> String {
         total: s.total_endpoints,
         open_findings: s.open_findings,
         complete: p.complete,
-        issues: p.input_issues.iter().map(|i| i.to_string()).collect(),
+        issues: p
+            .input_issues
+            .iter()
+            .map(|i| i.to_string())
+            .chain(p.stale_targets.iter().map(|t| t.to_string()))
+            .collect(),
         metrics,
         risk_chart,
         class_chart,

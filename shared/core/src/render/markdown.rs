@@ -152,6 +152,12 @@ pub fn render(p: &Posture) -> String {
             let _ = writeln!(md, "- {}", escape(&i.to_string()));
         }
     }
+    if !p.stale_targets.is_empty() {
+        let _ = writeln!(md, "\n## Stale targets (last good result shown)\n");
+        for t in &p.stale_targets {
+            let _ = writeln!(md, "- {}", escape(&t.to_string()));
+        }
+    }
     md
 }
 

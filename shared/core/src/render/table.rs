@@ -95,5 +95,8 @@ pub fn render(p: &Posture) -> String {
     for i in &p.input_issues {
         let _ = writeln!(out, "input error: {}", terminal_safe(&i.to_string()));
     }
+    for t in &p.stale_targets {
+        let _ = writeln!(out, "{}", terminal_safe(&t.to_string()));
+    }
     out
 }
