@@ -98,6 +98,16 @@ fn carry_over_stale_targets(posture: &mut Posture, prev: &Posture) {
             .resources
             .retain(|r| !(r.account == stale.account && r.region == stale.region));
         posture.resources.extend(carried);
+        // Deployed endpoints are keyed `account/region/api/stage`: theirs come along too.
+        let prefix = format!("{}/{}/", stale.account, stale.region);
+        let present: BTreeSet<String> = posture.endpoints.iter().map(|e| e.id.clone()).collect();
+        let endpoints: Vec<_> = prev
+            .endpoints
+            .iter()
+            .filter(|e| e.service.starts_with(&prefix) && !present.contains(&e.id))
+            .cloned()
+            .collect();
+        posture.endpoints.extend(endpoints);
     }
 }
 
@@ -207,6 +217,12 @@ mod tests {
             endpoint_types: vec!["REGIONAL".into()],
             stages: vec![RestStage {
                 name: "prod".into(),
+                methods: vec![crate::gateway::RestMethod {
+                    path: "/orders".into(),
+                    http_method: "GET".into(),
+                    authorization_type: "NONE".into(),
+                    ..crate::gateway::RestMethod::default()
+                }],
                 ..RestStage::default()
             }],
             ..RestApi::default()
@@ -268,6 +284,19 @@ mod tests {
                 .count()
         };
         assert_eq!(eu(&second), eu_resources);
+        let eu_endpoints = |p: &Posture| {
+            p.endpoints
+                .iter()
+                .filter(|e| e.service.starts_with("111111111111/eu-west-1/"))
+                .count()
+        };
+        assert_eq!(eu_endpoints(&first), 1);
+        assert_eq!(
+            eu_endpoints(&second),
+            1,
+            "the stale region's API stays in the inventory"
+        );
+        assert_eq!(second.summary.total_endpoints, 2);
         assert!(
             second
                 .findings
