@@ -366,3 +366,61 @@ fn sweep_output_matches_the_published_schema() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+#[test]
+fn a_member_account_that_cannot_be_read_keeps_its_last_good_result_marked_stale() {
+    let moto = Moto::start();
+    moto.seed("seed_estate.py");
+    let store = std::env::temp_dir().join(format!("apispm-stale-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&store);
+    let sweep_at = |endpoint: &str, at: &str| {
+        let run = apispm_aws(
+            BIN,
+            &[
+                "sweep",
+                "--endpoint-url",
+                endpoint,
+                "--region",
+                "us-east-1",
+                "--account",
+                "123456789012",
+                "--role-name",
+                "apispm-read",
+                "--max-attempts",
+                "1",
+                "--store",
+                store.to_str().unwrap(),
+                "--format",
+                "json",
+                "--at",
+                at,
+            ],
+        );
+        (run.code, json(&run.stdout), run.stderr)
+    };
+    let (code, good, err) = sweep_at(&moto.endpoint, "2026-12-01T00:00:00Z");
+    assert_eq!(code, 0, "{err}");
+    let resources = good["resources"].as_array().unwrap().len();
+    let endpoints = good["summary"]["total_endpoints"].as_u64().unwrap();
+    assert!(resources > 0 && endpoints > 0);
+
+    // The role can no longer be assumed (nothing answers): the account is stale, not empty.
+    let (code, stale, err) = sweep_at("http://127.0.0.1:9", "2026-12-01T06:00:00Z");
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(stale["complete"], false);
+    let targets = stale["stale_targets"].as_array().expect("stale_targets");
+    assert_eq!(targets.len(), 1, "{targets:?}");
+    assert_eq!(targets[0]["account"], "123456789012");
+    assert_eq!(targets[0]["region"], "us-east-1");
+    assert_eq!(targets[0]["last_good_at"], "2026-12-01T00:00:00Z");
+    assert_eq!(stale["resources"].as_array().unwrap().len(), resources);
+    assert_eq!(stale["summary"]["total_endpoints"], endpoints);
+    let resolved = stale["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] != "open")
+        .count();
+    assert_eq!(resolved, 0, "a stale account resolves nothing");
+    let _ = std::fs::remove_file(&store);
+}
