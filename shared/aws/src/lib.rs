@@ -124,6 +124,27 @@ impl Clients {
             concurrency: concurrency.max(1),
         }
     }
+
+    /// Collect each listed API at most `concurrency` at a time, returning them in `key` order
+    /// (stable output whatever order the calls finish in) with every read error they met.
+    async fn each_api<A, T, Fut>(
+        &self,
+        apis: Vec<A>,
+        collect: impl Fn(A) -> Fut,
+        key: impl Fn(&T) -> &str,
+    ) -> (Vec<T>, Vec<CollectionError>)
+    where
+        Fut: std::future::Future<Output = (T, Vec<CollectionError>)>,
+    {
+        let results: Vec<(T, Vec<CollectionError>)> = futures::stream::iter(apis)
+            .map(collect)
+            .buffer_unordered(self.concurrency)
+            .collect()
+            .await;
+        let (mut out, errors): (Vec<T>, Vec<Vec<CollectionError>>) = results.into_iter().unzip();
+        out.sort_by(|a, b| key(a).cmp(key(b)));
+        (out, errors.into_iter().flatten().collect())
+    }
 }
 
 async fn base_config(region: &str, cfg: &SweepConfig) -> SdkConfig {

@@ -10,7 +10,6 @@ use apispm_core::gateway::{
     RequestValidator, RestApi, RestMethod, RestStage, TargetFacts,
 };
 use apispm_core::gateway_export::parse_rest_export;
-use futures::StreamExt;
 use std::collections::BTreeMap;
 
 pub async fn collect(c: &Clients, facts: &mut TargetFacts) {
@@ -34,16 +33,11 @@ pub async fn collect(c: &Clients, facts: &mut TargetFacts) {
         }
     };
     let shared: &TargetFacts = facts;
-    let results: Vec<(RestApi, Vec<CollectionError>)> = futures::stream::iter(apis)
-        .map(|api| async move { collect_api(c, shared, api).await })
-        .buffer_unordered(c.concurrency)
-        .collect()
+    let (rest_apis, errors) = c
+        .each_api(apis, |api| collect_api(c, shared, api), |a: &RestApi| &a.id)
         .await;
-    for (api, errors) in results {
-        facts.rest_apis.push(api);
-        facts.errors.extend(errors);
-    }
-    facts.rest_apis.sort_by(|a, b| a.id.cmp(&b.id));
+    facts.rest_apis = rest_apis;
+    facts.errors.extend(errors);
 }
 
 async fn collect_api(

@@ -10,7 +10,6 @@ use apispm_core::gateway::{
     V2Route, V2Stage,
 };
 use apispm_core::gateway_export::parse_http_export;
-use futures::StreamExt;
 
 /// Page through a v2 list call: `$call(token)` returns a page with `items()` and `next_token()`.
 macro_rules! all_pages {
@@ -88,16 +87,11 @@ pub async fn collect(c: &Clients, facts: &mut TargetFacts) {
         }
     };
     let shared: &TargetFacts = facts;
-    let results: Vec<(V2Api, Vec<CollectionError>)> = futures::stream::iter(apis)
-        .map(|api| async move { collect_api(c, shared, api).await })
-        .buffer_unordered(c.concurrency)
-        .collect()
+    let (v2_apis, errors) = c
+        .each_api(apis, |api| collect_api(c, shared, api), |a: &V2Api| &a.id)
         .await;
-    for (api, errors) in results {
-        facts.v2_apis.push(api);
-        facts.errors.extend(errors);
-    }
-    facts.v2_apis.sort_by(|a, b| a.id.cmp(&b.id));
+    facts.v2_apis = v2_apis;
+    facts.errors.extend(errors);
 }
 
 async fn collect_api(
