@@ -70,3 +70,29 @@ fn the_template_functions_are_the_workspace_crates() {
         );
     }
 }
+
+/// The fan-out's moving parts agree: a message stays invisible longer than the function can run,
+/// and the function counts a unit as lost on the same delivery the queue dead-letters it.
+#[test]
+fn the_fan_out_queue_matches_the_sweep_function() {
+    let root = repo_root();
+    let template: Value =
+        serde_saphyr::from_str(&std::fs::read_to_string(root.join("infra/template.yaml")).unwrap())
+            .unwrap();
+    let resources = &template["Resources"];
+    let queue = &resources["SweepQueue"]["Properties"];
+    let timeout = resources["SweepFunction"]["Properties"]["Timeout"]
+        .as_u64()
+        .or_else(|| template["Globals"]["Function"]["Timeout"].as_u64())
+        .expect("the sweep function's timeout");
+    assert!(queue["VisibilityTimeout"].as_u64().unwrap() >= 6 * timeout);
+    let env = &resources["SweepFunction"]["Properties"]["Environment"]["Variables"];
+    assert_eq!(
+        queue["RedrivePolicy"]["maxReceiveCount"].as_u64().unwrap().to_string(),
+        env["APISPM_MAX_RECEIVES"].as_str().unwrap()
+    );
+    assert_eq!(env["APISPM_QUEUE_URL"]["Ref"], "SweepQueue");
+    let mapping = &resources["SweepQueueMapping"]["Properties"];
+    assert_eq!(mapping["FunctionName"]["Ref"], "SweepFunction");
+    assert_eq!(mapping["FunctionResponseTypes"][0], "ReportBatchItemFailures");
+}

@@ -2,13 +2,26 @@
 //! configured region and account, specs and logs from S3), assessment with the bundled policies,
 //! and records the posture in DynamoDB. The event's `detail` may override regions and accounts
 //! and ask for a dry run. It logs JSON and emits the dashboard metrics in CloudWatch Embedded
-//! Metric Format. Fan-out over SQS is not implemented yet (issue 5).
+//! Metric Format; after each stored sweep `latest.json` and `latest.html` are refreshed in the
+//! reports bucket.
+//!
+//! With a queue configured and more than one unit of work (account × region, plus the S3 specs
+//! and logs), the scheduled event fans out: it opens the sweep's ledger in DynamoDB and sends one
+//! SQS message per unit. The same function handles the SQS batches (reporting partial batch
+//! failures); each unit stores its partial snapshot and counts itself done, and the unit that
+//! completes the count closes the sweep: merge, assess, record, publish (`apispm_aws::fanout`).
 
-use apispm_aws::{DynamoStore, S3Location, SweepConfig};
+use apispm_aws::fanout::{FanoutError, Ledger, LedgerState, Opened, UnitMessage};
+use apispm_aws::{DynamoStore, S3Location, SweepConfig, Unit};
+use apispm_core::gateway::{CollectionError, TargetFacts};
 use apispm_core::history::record_sweep;
 use apispm_core::posture::{Posture, assess};
+use apispm_core::render::{self, Format};
+use apispm_core::snapshot::{InputIssue, Snapshot};
 use apispm_core::store::Store;
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -26,12 +39,22 @@ pub struct Config {
     pub logs: Option<S3Location>,
     pub ttl_days: i64,
     pub endpoint_url: Option<String>,
+    /// The fan-out queue; without it every sweep runs in one invocation.
+    pub queue_url: Option<String>,
+    /// Where `latest.json` and `latest.html` are refreshed after each sweep.
+    pub reports_bucket: Option<String>,
+    /// The queue's `maxReceiveCount`: on a unit's last delivery a failure to store its result
+    /// still counts it done (as lost), so the sweep closes instead of waiting forever.
+    pub max_receives: u32,
+    /// Attempts per AWS call under adaptive retry (throttling backs off).
+    pub max_attempts: u32,
 }
 
 impl Config {
     /// `APISPM_TABLE` and `APISPM_REGIONS` (comma-separated) are required; `APISPM_ACCOUNTS` with
     /// `APISPM_ROLE_NAME`, `APISPM_SPECS` and `APISPM_LOGS` (s3://bucket/prefix) and
-    /// `APISPM_TTL_DAYS` are optional; `AWS_ENDPOINT_URL` points every client at an emulator.
+    /// `APISPM_TTL_DAYS`, `APISPM_QUEUE_URL`, `APISPM_REPORTS_BUCKET`, `APISPM_MAX_RECEIVES` and
+    /// `APISPM_MAX_ATTEMPTS` are optional; `AWS_ENDPOINT_URL` points every client at an emulator.
     pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
         let list = |k: &str| -> Vec<String> {
             get(k)
@@ -71,6 +94,18 @@ impl Config {
                 .map_err(|_| format!("APISPM_TTL_DAYS={v}: expected a number of days"))?,
             None => apispm_core::store::DEFAULT_TTL_DAYS,
         };
+        let max_receives = match get("APISPM_MAX_RECEIVES").filter(|v| !v.is_empty()) {
+            Some(v) => v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                format!("APISPM_MAX_RECEIVES={v}: expected a count of at least 1")
+            })?,
+            None => 3,
+        };
+        let max_attempts = match get("APISPM_MAX_ATTEMPTS").filter(|v| !v.is_empty()) {
+            Some(v) => v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                format!("APISPM_MAX_ATTEMPTS={v}: expected a count of at least 1")
+            })?,
+            None => SweepConfig::default().max_attempts,
+        };
         Ok(Config {
             table,
             regions,
@@ -80,6 +115,10 @@ impl Config {
             logs: s3("APISPM_LOGS")?,
             ttl_days,
             endpoint_url: get("AWS_ENDPOINT_URL"),
+            queue_url: get("APISPM_QUEUE_URL").filter(|q| !q.is_empty()),
+            reports_bucket: get("APISPM_REPORTS_BUCKET").filter(|b| !b.is_empty()),
+            max_receives,
+            max_attempts,
         })
     }
 }
@@ -96,7 +135,8 @@ pub struct Overrides {
     pub dry_run: bool,
 }
 
-#[derive(Debug, Serialize)]
+/// What a scheduled invocation did.
+#[derive(Debug, Default, Serialize)]
 pub struct Outcome {
     pub sweep_id: String,
     pub endpoints: usize,
@@ -104,6 +144,26 @@ pub struct Outcome {
     pub open_findings: usize,
     pub complete: bool,
     pub stored: bool,
+    /// Units sent to the queue, when the sweep fanned out (the posture comes later).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fanned_out: Option<usize>,
+    /// The same slot was already being swept: nothing was sent.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub already_running: bool,
+}
+
+impl Outcome {
+    fn of(posture: &Posture, stored: bool) -> Outcome {
+        Outcome {
+            sweep_id: posture.sweep_id.clone(),
+            endpoints: posture.endpoints.len(),
+            resources: posture.resources.len(),
+            open_findings: posture.summary.open_findings,
+            complete: posture.complete,
+            stored,
+            ..Outcome::default()
+        }
+    }
 }
 
 /// CloudWatch Embedded Metric Format: the dashboard metrics as one log line.
@@ -127,32 +187,34 @@ pub fn emf(p: &Posture) -> Value {
     doc
 }
 
-pub async fn handle(
-    event: EventBridgeEvent<Value>,
-    cfg: &Config,
-) -> Result<Outcome, lambda_runtime::Error> {
-    let overrides: Overrides = if event.detail.is_null() || event.detail == json!({}) {
-        Overrides::default()
+/// A fan-out left open longer than this (its closer died, a message went to the dead-letter
+/// queue) may be restarted by the next event for the same slot.
+const ABANDONED_AFTER_MINUTES: i64 = 30;
+
+/// The function's two events: the schedule (or a person) starting a sweep, and SQS batches of
+/// fanned-out units.
+pub async fn dispatch(payload: Value, cfg: &Config) -> Result<Value, lambda_runtime::Error> {
+    if payload.get("Records").is_some() {
+        let event: SqsEvent =
+            serde_json::from_value(payload).map_err(|e| format!("SQS event: {e}"))?;
+        Ok(serde_json::to_value(handle_units(event, cfg).await)?)
     } else {
-        serde_json::from_value(event.detail.clone()).map_err(|e| format!("event detail: {e}"))?
-    };
-    let table = cfg.table.clone();
-    // The store drives its own runtime: read and write it off the async threads.
-    let checkpoint = match &cfg.logs {
-        Some(logs) if !overrides.dry_run => {
-            let (t, url) = (table.clone(), logs.url());
-            tokio::task::spawn_blocking(move || {
-                DynamoStore::open(&t)
-                    .and_then(|s| s.checkpoints())
-                    .map(|c| c.get(&url).copied())
-            })
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("reading checkpoints from table {table}: {e}"))?
-        }
-        _ => None,
-    };
-    let sweep = SweepConfig {
+        let event: EventBridgeEvent<Value> = serde_json::from_value(payload)
+            .map_err(|e| format!("expected an EventBridge scheduled event or an SQS batch: {e}"))?;
+        Ok(serde_json::to_value(handle(event, cfg).await?)?)
+    }
+}
+
+async fn aws_config(cfg: &Config) -> aws_config::SdkConfig {
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(url) = &cfg.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
+fn sweep_config(cfg: &Config, overrides: &Overrides) -> SweepConfig {
+    SweepConfig {
         regions: overrides
             .regions
             .clone()
@@ -165,38 +227,313 @@ pub async fn handle(
         endpoint_url: cfg.endpoint_url.clone(),
         specs: cfg.specs.clone(),
         logs: cfg.logs.clone(),
-        log_checkpoint: checkpoint,
+        max_attempts: cfg.max_attempts,
         ..SweepConfig::default()
+    }
+}
+
+fn expires_at(cfg: &Config, at: DateTime<Utc>) -> i64 {
+    (at + chrono::Duration::days(cfg.ttl_days)).timestamp()
+}
+
+/// The log checkpoint of the configured log location, from the table.
+async fn log_checkpoint(cfg: &Config) -> Result<Option<i64>, String> {
+    let Some(logs) = &cfg.logs else {
+        return Ok(None);
     };
-    let now = chrono::Utc::now();
-    let snapshot = apispm_aws::collect(&sweep, now).await;
+    let (table, url) = (cfg.table.clone(), logs.url());
+    // The store drives its own runtime: read and write it off the async threads.
+    tokio::task::spawn_blocking(move || {
+        DynamoStore::open(&table)
+            .and_then(|s| s.checkpoints())
+            .map(|c| c.get(&url).copied())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| format!("reading checkpoints from table {}: {e}", cfg.table))
+}
+
+/// A scheduled event: sweep inline, or fan out when there is a queue and more than one unit.
+/// The posture is stamped with the event's time, so the sweep id is the schedule slot's and a
+/// re-run of the slot rewrites the same items.
+pub async fn handle(
+    event: EventBridgeEvent<Value>,
+    cfg: &Config,
+) -> Result<Outcome, lambda_runtime::Error> {
+    let overrides: Overrides = if event.detail.is_null() || event.detail == json!({}) {
+        Overrides::default()
+    } else {
+        serde_json::from_value(event.detail.clone()).map_err(|e| format!("event detail: {e}"))?
+    };
+    let mut sweep = sweep_config(cfg, &overrides);
+    // A hand-made event without a time sweeps now.
+    let at = event.time.unwrap_or_else(Utc::now);
+    let units = sweep.units();
+    if let (Some(queue), false, true) = (&cfg.queue_url, overrides.dry_run, units.len() > 1) {
+        return fan_out(cfg, queue, &sweep, units, at).await;
+    }
+    if !overrides.dry_run {
+        sweep.log_checkpoint = log_checkpoint(cfg).await?;
+    }
+    let snapshot = apispm_aws::collect(&sweep, at).await;
+    let posture = conclude(cfg, snapshot, at, !overrides.dry_run).await?;
+    Ok(Outcome::of(&posture, !overrides.dry_run))
+}
+
+async fn fan_out(
+    cfg: &Config,
+    queue: &str,
+    sweep: &SweepConfig,
+    units: Vec<Unit>,
+    at: DateTime<Utc>,
+) -> Result<Outcome, lambda_runtime::Error> {
+    let sweep_id = apispm_core::posture::sweep_id(&sweep.source(), at);
+    let config = aws_config(cfg).await;
+    let ledger = Ledger::new(&config, &cfg.table);
+    let state = LedgerState {
+        source: sweep.source(),
+        at,
+        units: units.clone(),
+    };
+    let opened = ledger
+        .open(
+            &sweep_id,
+            &state,
+            expires_at(cfg, at),
+            Utc::now(),
+            chrono::Duration::minutes(ABANDONED_AFTER_MINUTES),
+        )
+        .await?;
+    let mut outcome = Outcome {
+        sweep_id: sweep_id.clone(),
+        ..Outcome::default()
+    };
+    if let Opened::AlreadyRunning(progress) = opened {
+        tracing::warn!(
+            sweep_id,
+            done = progress.done,
+            expected = progress.expected,
+            "the slot is already being swept; nothing sent"
+        );
+        outcome.already_running = true;
+        return Ok(outcome);
+    }
+    let messages: Vec<UnitMessage> = units
+        .into_iter()
+        .map(|unit| UnitMessage {
+            sweep_id: sweep_id.clone(),
+            at,
+            unit,
+        })
+        .collect();
+    apispm_aws::fanout::send_units(&aws_sdk_sqs::Client::new(&config), queue, &messages).await?;
+    tracing::info!(sweep_id, units = messages.len(), "sweep fanned out");
+    outcome.fanned_out = Some(messages.len());
+    Ok(outcome)
+}
+
+/// An SQS batch of units. Each message succeeds or fails on its own: the failed ones are
+/// reported back for SQS to redeliver (then dead-letter), the rest are deleted.
+pub async fn handle_units(event: SqsEvent, cfg: &Config) -> SqsBatchResponse {
+    let config = aws_config(cfg).await;
+    let results = futures::future::join_all(
+        event
+            .records
+            .iter()
+            .map(|record| handle_unit(record, cfg, &config)),
+    )
+    .await;
+    let mut response = SqsBatchResponse::default();
+    for (record, result) in event.records.iter().zip(results) {
+        if let Err(e) = result {
+            let id = record.message_id.clone().unwrap_or_default();
+            tracing::error!(message_id = %id, error = %e, "unit failed; SQS will redeliver it");
+            response.add_failure(id);
+        }
+    }
+    response
+}
+
+async fn handle_unit(
+    record: &SqsMessage,
+    cfg: &Config,
+    config: &aws_config::SdkConfig,
+) -> Result<(), String> {
+    let id = record.message_id.as_deref().unwrap_or("(no id)");
+    let message: UnitMessage = serde_json::from_str(record.body.as_deref().unwrap_or_default())
+        .map_err(|e| format!("message {id}: not an apispm unit message: {e}"))?;
+    let ledger = Ledger::new(config, &cfg.table);
+    let sweep_id = &message.sweep_id;
+    let unit_key = message.unit.key();
+    // The unit's own slice of the sweep: the configuration is the function's, the unit the message's.
+    let mut sweep = sweep_config(cfg, &Overrides::default());
+    if message.unit == Unit::Sources {
+        sweep.log_checkpoint = log_checkpoint(cfg).await?;
+    }
+    let part = apispm_aws::collect_unit(&sweep, &message.unit, message.at).await;
+    if let Err(e) = ledger
+        .record_part(sweep_id, &message.unit, &part, expires_at(cfg, message.at))
+        .await
+    {
+        let receives: u32 = record
+            .attributes
+            .get("ApproximateReceiveCount")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
+        if receives < cfg.max_receives {
+            return Err(format!(
+                "sweep {sweep_id} unit {unit_key}: storing its result: {e}"
+            ));
+        }
+        // Last delivery: count it done without a result, so the sweep closes with this unit
+        // marked lost (stale) instead of never closing.
+        tracing::error!(sweep_id, unit = unit_key, error = %e, "unit result lost after {receives} deliveries");
+    }
+    let progress = ledger
+        .finish(sweep_id, &message.unit)
+        .await
+        .map_err(|e| format!("sweep {sweep_id} unit {unit_key}: {e}"))?;
+    tracing::info!(
+        sweep_id,
+        unit = unit_key,
+        done = progress.done,
+        expected = progress.expected,
+        "unit done"
+    );
+    if progress.complete()
+        && ledger
+            .claim_close(sweep_id, id)
+            .await
+            .map_err(|e| e.to_string())?
+    {
+        close(cfg, &ledger, sweep_id)
+            .await
+            .map_err(|e| format!("closing sweep {sweep_id}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Merge every unit's part, assess, record and publish; then mark the ledger closed.
+async fn close(cfg: &Config, ledger: &Ledger, sweep_id: &str) -> Result<(), String> {
+    let (state, _, _) = ledger
+        .state(sweep_id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| FanoutError::NotOpen(sweep_id.to_string()).to_string())?;
+    let mut parts = ledger.parts(sweep_id).await.map_err(|e| e.to_string())?;
+    let mut snapshot = Snapshot::new(state.source.clone(), state.at);
+    for unit in &state.units {
+        match parts.remove(&unit.key()) {
+            Some(Ok(part)) => snapshot.merge(part),
+            Some(Err(why)) => lost(&mut snapshot, unit, &why),
+            None => lost(&mut snapshot, unit, "no result was stored"),
+        }
+    }
+    conclude(cfg, snapshot, state.at, true)
+        .await
+        .map_err(|e| e.to_string())?;
+    ledger
+        .mark_closed(sweep_id, Utc::now())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// A unit whose result is lost is an input that could not be read, never an empty one: a lost
+/// target is a target with an error (stale, its last good result carried), lost sources an issue.
+fn lost(snapshot: &mut Snapshot, unit: &Unit, why: &str) {
+    match unit {
+        Unit::Target { account, region } => {
+            let account = account.clone().unwrap_or_else(|| "unknown".into());
+            snapshot.gateway.push(TargetFacts {
+                errors: vec![CollectionError {
+                    resource: format!("account {account} region {region}"),
+                    operation: "fan-out".into(),
+                    reason: format!("the unit's result was lost: {why}"),
+                }],
+                account,
+                region: region.clone(),
+                partition: "aws".into(),
+                ..TargetFacts::default()
+            });
+        }
+        Unit::Sources => snapshot.issues.push(InputIssue {
+            input: "specs and logs in S3".into(),
+            location: None,
+            message: format!("the unit's result was lost: {why}"),
+        }),
+    }
+}
+
+/// Assess a snapshot; when storing, record it with its history, save the log checkpoints and
+/// refresh the reports bucket's latest posture. Emits the metrics either way.
+async fn conclude(
+    cfg: &Config,
+    snapshot: Snapshot,
+    at: DateTime<Utc>,
+    store: bool,
+) -> Result<Posture, lambda_runtime::Error> {
     let policies = apispm_core::policy::load("infra/policies/default.yaml (bundled)", POLICIES)
         .map_err(|e| e.to_string())?;
-    let mut posture = assess(&snapshot, &policies, now);
-    let stored = !overrides.dry_run;
-    if stored {
+    let mut posture = assess(&snapshot, &policies, at);
+    if store {
         let (ttl, checkpoints) = (cfg.ttl_days, snapshot.log_checkpoints.clone());
-        let t = table.clone();
-        posture = tokio::task::spawn_blocking(move || {
-            let mut store = DynamoStore::open(&t)?;
+        let table = cfg.table.clone();
+        let (recorded, history) = tokio::task::spawn_blocking(move || {
+            let mut store = DynamoStore::open(&table)?;
             record_sweep(&mut store, &mut posture, ttl)?;
             store.save_checkpoints(&checkpoints)?;
-            Ok::<_, apispm_core::store::StoreError>(posture)
+            let history = store.history()?;
+            Ok::<_, apispm_core::store::StoreError>((posture, history))
         })
         .await
         .map_err(|e| e.to_string())?
-        .map_err(|e| format!("recording the sweep in table {table}: {e}"))?;
+        .map_err(|e| format!("recording the sweep in table {}: {e}", cfg.table))?;
+        posture = recorded;
+        if let Some(bucket) = &cfg.reports_bucket {
+            publish_latest(cfg, bucket, &posture, history).await?;
+        }
     }
     println!("{}", emf(&posture));
-    tracing::info!(sweep_id = %posture.sweep_id, endpoints = posture.endpoints.len(), complete = posture.complete, "sweep done");
-    Ok(Outcome {
-        sweep_id: posture.sweep_id.clone(),
-        endpoints: posture.endpoints.len(),
-        resources: posture.resources.len(),
-        open_findings: posture.summary.open_findings,
-        complete: posture.complete,
-        stored,
-    })
+    tracing::info!(sweep_id = %posture.sweep_id, endpoints = posture.endpoints.len(), complete = posture.complete, stored = store, "sweep done");
+    Ok(posture)
+}
+
+/// `latest.json` (the posture document) and `latest.html` (the page) in the reports bucket.
+async fn publish_latest(
+    cfg: &Config,
+    bucket: &str,
+    posture: &Posture,
+    history: Vec<apispm_core::store::SweepRecord>,
+) -> Result<(), String> {
+    let config = aws_config(cfg).await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(cfg.endpoint_url.is_some())
+            .build(),
+    );
+    let ctx = render::Context {
+        history,
+        asff: None,
+    };
+    for (key, format, content_type) in [
+        ("latest.json", Format::Json, "application/json"),
+        ("latest.html", Format::Html, "text/html; charset=utf-8"),
+    ] {
+        s3.put_object()
+            .bucket(bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(render::render(posture, format, &ctx).into_bytes().into())
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "writing s3://{bucket}/{key}: {}",
+                    aws_sdk_s3::error::DisplayErrorContext(e)
+                )
+            })?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

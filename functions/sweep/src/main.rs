@@ -1,7 +1,6 @@
-//! The sweep Lambda: configuration validated at cold start, then one sweep per scheduled event.
+//! The sweep Lambda: configuration validated at cold start, then a sweep per scheduled event, fanned-out units per SQS batch.
 
-use apispm_sweep_fn::{Config, handle};
-use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use apispm_sweep_fn::{Config, dispatch};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 
 #[tokio::main]
@@ -15,8 +14,8 @@ async fn main() -> Result<(), Error> {
         .map_err(|e| format!("invalid configuration: {e}"))?;
     let config = &config;
     lambda_runtime::run(service_fn(
-        move |event: LambdaEvent<EventBridgeEvent<serde_json::Value>>| async move {
-            handle(event.payload, config).await
+        move |event: LambdaEvent<serde_json::Value>| async move {
+            dispatch(event.payload, config).await
         },
     ))
     .await

@@ -31,7 +31,7 @@ pub struct DynamoStore {
     runtime: tokio::runtime::Runtime,
 }
 
-fn backend(e: impl std::fmt::Display) -> StoreError {
+pub(crate) fn backend(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
@@ -134,39 +134,9 @@ impl DynamoStore {
         })
     }
 
-    /// Write requests in batches of 25, retrying what DynamoDB leaves unprocessed.
     fn write(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
-        self.runtime.block_on(async {
-            for chunk in batches(requests) {
-                let mut pending = chunk;
-                let mut attempt = 0;
-                while !pending.is_empty() {
-                    let out = self
-                        .client
-                        .batch_write_item()
-                        .request_items(&self.table, pending)
-                        .send()
-                        .await
-                        .map_err(|e| backend(aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
-                    pending = out
-                        .unprocessed_items()
-                        .and_then(|m| m.get(&self.table))
-                        .cloned()
-                        .unwrap_or_default();
-                    if !pending.is_empty() {
-                        attempt += 1;
-                        if attempt > MAX_RETRIES {
-                            return Err(StoreError::Backend(format!(
-                                "{} items stayed unprocessed after {MAX_RETRIES} retries",
-                                pending.len()
-                            )));
-                        }
-                        tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
-                    }
-                }
-            }
-            Ok(())
-        })
+        self.runtime
+            .block_on(batch_write(&self.client, &self.table, requests))
     }
 
     fn put_requests(items: &[Item]) -> Result<Vec<WriteRequest>, StoreError> {
@@ -181,6 +151,43 @@ impl DynamoStore {
             })
             .collect()
     }
+}
+
+/// Write requests in batches of 25, retrying what DynamoDB leaves unprocessed with exponential
+/// backoff.
+pub(crate) async fn batch_write(
+    client: &Client,
+    table: &str,
+    requests: Vec<WriteRequest>,
+) -> Result<(), StoreError> {
+    for chunk in batches(requests) {
+        let mut pending = chunk;
+        let mut attempt = 0;
+        while !pending.is_empty() {
+            let out = client
+                .batch_write_item()
+                .request_items(table, pending)
+                .send()
+                .await
+                .map_err(|e| backend(aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+            pending = out
+                .unprocessed_items()
+                .and_then(|m| m.get(table))
+                .cloned()
+                .unwrap_or_default();
+            if !pending.is_empty() {
+                attempt += 1;
+                if attempt > MAX_RETRIES {
+                    return Err(StoreError::Backend(format!(
+                        "{} items stayed unprocessed after {MAX_RETRIES} retries",
+                        pending.len()
+                    )));
+                }
+                tokio::time::sleep(Duration::from_millis(50 << attempt.min(6))).await;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Split write requests into BatchWriteItem-sized chunks.

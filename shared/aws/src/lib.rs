@@ -10,6 +10,7 @@
 
 mod counter;
 mod dynamo;
+pub mod fanout;
 mod region;
 mod rest;
 mod s3;
@@ -157,30 +158,82 @@ async fn base_config(region: &str, cfg: &SweepConfig) -> SdkConfig {
     loader.load().await
 }
 
+/// One unit of a sweep's work: an account × region of API Gateway, or the specs and logs in S3.
+/// A sweep is its units' results merged; fanned out, each unit is one queue message.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Unit {
+    /// `account` is `None` for the function's own account (no role assumed).
+    Target {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account: Option<String>,
+        region: String,
+    },
+    /// The declared specs and access logs in S3.
+    Sources,
+}
+
+impl Unit {
+    /// A stable key: `target/<account or self>/<region>`, `sources`.
+    pub fn key(&self) -> String {
+        match self {
+            Unit::Target { account, region } => {
+                format!("target/{}/{region}", account.as_deref().unwrap_or("self"))
+            }
+            Unit::Sources => "sources".into(),
+        }
+    }
+}
+
+impl SweepConfig {
+    /// Where the facts come from, as the snapshot (and so the sweep id) names it.
+    pub fn source(&self) -> String {
+        format!(
+            "aws:{}{}",
+            self.regions.join(","),
+            if self.accounts.is_empty() {
+                String::new()
+            } else {
+                format!(" accounts {}", self.accounts.join(","))
+            }
+        )
+    }
+
+    /// The sweep's units: every account × region, then the S3 sources when any are configured.
+    pub fn units(&self) -> Vec<Unit> {
+        let accounts: Vec<Option<String>> = if self.accounts.is_empty() {
+            vec![None]
+        } else {
+            self.accounts.iter().cloned().map(Some).collect()
+        };
+        let mut units: Vec<Unit> = accounts
+            .iter()
+            .flat_map(|a| {
+                self.regions.iter().map(move |r| Unit::Target {
+                    account: a.clone(),
+                    region: r.clone(),
+                })
+            })
+            .collect();
+        if self.specs.is_some() || self.logs.is_some() {
+            units.push(Unit::Sources);
+        }
+        units
+    }
+}
+
 /// Collect every target (account × region) into a snapshot. Never fails as a whole: a target
 /// that cannot be reached is an error on that target.
 pub async fn collect(cfg: &SweepConfig, now: DateTime<Utc>) -> Snapshot {
-    let source = format!(
-        "aws:{}{}",
-        cfg.regions.join(","),
-        if cfg.accounts.is_empty() {
-            String::new()
-        } else {
-            format!(" accounts {}", cfg.accounts.join(","))
-        }
-    );
-    let mut snapshot = Snapshot::new(source, now);
-    let accounts: Vec<Option<String>> = if cfg.accounts.is_empty() {
-        vec![None]
-    } else {
-        cfg.accounts.iter().cloned().map(Some).collect()
-    };
-    let targets: Vec<(Option<String>, String)> = accounts
-        .iter()
-        .flat_map(|a| cfg.regions.iter().map(move |r| (a.clone(), r.clone())))
-        .collect();
+    let mut snapshot = Snapshot::new(cfg.source(), now);
     let cfg = Arc::new(cfg.clone());
-    let mut facts: Vec<TargetFacts> = futures::stream::iter(targets)
+    let mut facts: Vec<TargetFacts> = futures::stream::iter(cfg.units())
+        .filter_map(|unit| async move {
+            match unit {
+                Unit::Target { account, region } => Some((account, region)),
+                Unit::Sources => None,
+            }
+        })
         .map(|(account, region)| {
             let cfg = cfg.clone();
             async move { collect_target(account.as_deref(), &region, &cfg).await }
@@ -190,30 +243,48 @@ pub async fn collect(cfg: &SweepConfig, now: DateTime<Utc>) -> Snapshot {
         .await;
     facts.sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
     snapshot.gateway = facts;
+    collect_sources(&cfg, &mut snapshot).await;
+    snapshot
+}
 
-    if cfg.specs.is_some() || cfg.logs.is_some() {
-        let region = cfg
-            .regions
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "us-east-1".into());
-        let base = base_config(&region, &cfg).await;
-        // Emulators answer on one host: address buckets by path there.
-        let s3_config = aws_sdk_s3::config::Builder::from(&base)
-            .force_path_style(cfg.endpoint_url.is_some())
-            .build();
-        let s3 = aws_sdk_s3::Client::from_conf(s3_config);
-        if let Some(at) = &cfg.specs {
-            s3::collect_specs(&s3, at, &mut snapshot).await;
+/// Collect one unit into a partial snapshot (merged with the others by `Snapshot::merge`).
+pub async fn collect_unit(cfg: &SweepConfig, unit: &Unit, now: DateTime<Utc>) -> Snapshot {
+    let mut part = Snapshot::new(cfg.source(), now);
+    match unit {
+        Unit::Target { account, region } => {
+            part.gateway
+                .push(collect_target(account.as_deref(), region, cfg).await);
         }
-        if let Some(at) = &cfg.logs {
-            let checkpoint = s3::collect_logs(&s3, at, cfg.log_checkpoint, &mut snapshot).await;
-            if let Some(c) = checkpoint {
-                snapshot.log_checkpoints.insert(at.url(), c);
-            }
+        Unit::Sources => collect_sources(cfg, &mut part).await,
+    }
+    part
+}
+
+/// The declared specs and the access logs in S3, read with the first region's configuration.
+async fn collect_sources(cfg: &SweepConfig, snapshot: &mut Snapshot) {
+    if cfg.specs.is_none() && cfg.logs.is_none() {
+        return;
+    }
+    let region = cfg
+        .regions
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "us-east-1".into());
+    let base = base_config(&region, cfg).await;
+    // Emulators answer on one host: address buckets by path there.
+    let s3_config = aws_sdk_s3::config::Builder::from(&base)
+        .force_path_style(cfg.endpoint_url.is_some())
+        .build();
+    let s3 = aws_sdk_s3::Client::from_conf(s3_config);
+    if let Some(at) = &cfg.specs {
+        s3::collect_specs(&s3, at, snapshot).await;
+    }
+    if let Some(at) = &cfg.logs {
+        let checkpoint = s3::collect_logs(&s3, at, cfg.log_checkpoint, snapshot).await;
+        if let Some(c) = checkpoint {
+            snapshot.log_checkpoints.insert(at.url(), c);
         }
     }
-    snapshot
 }
 
 async fn collect_target(account: Option<&str>, region: &str, cfg: &SweepConfig) -> TargetFacts {

@@ -61,6 +61,26 @@ impl Snapshot {
             issues: Vec::new(),
         }
     }
+
+    /// Fold in a part collected separately (one target, or the specs and logs, of a sweep fanned
+    /// out over several workers): facts are concatenated, gateway targets kept in account/region
+    /// order; the estate manifest and log statistics come from the one part that has them.
+    pub fn merge(&mut self, part: Snapshot) {
+        self.gateway.extend(part.gateway);
+        self.gateway
+            .sort_by(|a, b| (&a.account, &a.region).cmp(&(&b.account, &b.region)));
+        self.specs.extend(part.specs);
+        self.samples.extend(part.samples);
+        self.observed.extend(part.observed);
+        self.log_checkpoints.extend(part.log_checkpoints);
+        self.issues.extend(part.issues);
+        if part.estate != EstateConfig::default() {
+            self.estate = part.estate;
+        }
+        if part.log_stats.is_some() {
+            self.log_stats = part.log_stats;
+        }
+    }
 }
 
 /// An input that could not be used: a malformed spec, a sample file that is not JSON, ...
