@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of apispm. This is the README's test command and what CI (.ci/run) calls.
-# It installs what the tests need: rustfmt and clippy, and moto's server in a venv (the AWS
-# integration tests start it themselves on 127.0.0.1 and a free port, and stop it after).
+# It installs what the tests need: rustfmt and clippy, moto's server and cfn-lint in a venv (the
+# AWS integration tests start moto themselves on 127.0.0.1 and a free port, and stop it after),
+# the SAM CLI with cargo-lambda and zig in another, Chromium, and the SARIF schema from npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,18 @@ if [ ! -x "$venv/bin/cfn-lint" ]; then
 fi
 export APISPM_CFN_LINT="$venv/bin/cfn-lint"
 
+# SAM CLI (in its own venv: it pins boto3), cargo-lambda (the prebuilt binary from PyPI) and zig
+# (the linker cargo-lambda cross-builds with): for `sam validate --lint`, `sam build`, and the test
+# that runs the function binaries under `cargo lambda watch`.
+sam_venv="${APISPM_SAM_VENV:-$HOME/.cache/apispm-sam}"
+if [ ! -x "$sam_venv/bin/sam" ] || [ ! -x "$sam_venv/bin/cargo-lambda" ] || [ ! -x "$sam_venv/bin/python-zig" ]; then
+  echo "== installing aws-sam-cli, cargo-lambda and ziglang into $sam_venv"
+  python3 -m venv "$sam_venv"
+  "$sam_venv/bin/pip" install --quiet --upgrade pip
+  "$sam_venv/bin/pip" install --quiet aws-sam-cli cargo-lambda ziglang
+fi
+export APISPM_CARGO_LAMBDA="$sam_venv/bin/cargo-lambda"
+
 # Headless Chromium for the report's browser test (Debian's package).
 if [ -z "${APISPM_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   echo "== installing chromium"
@@ -54,6 +67,26 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== cargo test (workspace)"
 cargo test --workspace --locked
+
+echo "== sam validate --lint, sam build (x86_64: the arm64 standard library cannot be installed here)"
+(
+  export PATH="$sam_venv/bin:$PATH" AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing \
+    AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true SAM_CLI_TELEMETRY=0 \
+    SAM_BUILD_MODE=debug
+  sam validate --lint -t infra/template.yaml
+  build_dir="$(mktemp -d)"
+  sam build -t infra/template.yaml --build-dir "$build_dir" --parameter-overrides Architecture=x86_64 >/dev/null
+  for fn in SweepFunction ReportFunction; do
+    # An x86-64 ELF executable named bootstrap, as provided.al2023 runs it.
+    python3 - "$build_dir/$fn/bootstrap" <<'PY'
+import sys
+head = open(sys.argv[1], "rb").read(20)
+assert head[:4] == b"\x7fELF" and head[18] == 0x3E, f"{sys.argv[1]}: not an x86-64 ELF executable"
+print(f"built {sys.argv[1]}")
+PY
+  done
+  rm -rf "$build_dir"
+)
 
 echo "== the README's first command (demo estate, embedded store)"
 demo_store="$(mktemp -d)/apispm.db"

@@ -88,11 +88,17 @@ fn the_fan_out_queue_matches_the_sweep_function() {
     assert!(queue["VisibilityTimeout"].as_u64().unwrap() >= 6 * timeout);
     let env = &resources["SweepFunction"]["Properties"]["Environment"]["Variables"];
     assert_eq!(
-        queue["RedrivePolicy"]["maxReceiveCount"].as_u64().unwrap().to_string(),
+        queue["RedrivePolicy"]["maxReceiveCount"]
+            .as_u64()
+            .unwrap()
+            .to_string(),
         env["APISPM_MAX_RECEIVES"].as_str().unwrap()
     );
     assert_eq!(env["APISPM_QUEUE_URL"]["Ref"], "SweepQueue");
     let mapping = &resources["SweepQueueMapping"]["Properties"];
     assert_eq!(mapping["FunctionName"]["Ref"], "SweepFunction");
-    assert_eq!(mapping["FunctionResponseTypes"][0], "ReportBatchItemFailures");
+    assert_eq!(
+        mapping["FunctionResponseTypes"][0],
+        "ReportBatchItemFailures"
+    );
 }

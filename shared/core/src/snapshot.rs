@@ -247,3 +247,38 @@ impl TrafficSample {
             .map(String::as_str)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::TargetFacts;
+
+    #[test]
+    fn merged_parts_are_the_whole_sweep_in_target_order() {
+        let at = "2026-12-04T06:00:00Z".parse().unwrap();
+        let target = |region: &str| {
+            let mut part = Snapshot::new("aws:x", at);
+            part.gateway.push(TargetFacts {
+                account: "111122223333".into(),
+                region: region.into(),
+                ..TargetFacts::default()
+            });
+            part
+        };
+        let mut sources = Snapshot::new("aws:x", at);
+        sources.log_checkpoints.insert("s3://logs/".into(), 42);
+        sources.issues.push(InputIssue {
+            input: "specs/bad.yaml".into(),
+            location: Some("line 3".into()),
+            message: "not YAML".into(),
+        });
+        let mut whole = Snapshot::new("aws:x", at);
+        for part in [target("us-east-1"), sources, target("eu-west-1")] {
+            whole.merge(part);
+        }
+        let regions: Vec<&str> = whole.gateway.iter().map(|t| t.region.as_str()).collect();
+        assert_eq!(regions, vec!["eu-west-1", "us-east-1"]);
+        assert_eq!(whole.log_checkpoints.get("s3://logs/"), Some(&42));
+        assert_eq!(whole.issues.len(), 1, "an unreadable input stays reported");
+    }
+}

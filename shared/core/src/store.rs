@@ -11,6 +11,7 @@
 //! | `HISTORY` | `<generated_at>#<sweep_id>` | the sweep's summary (the trend) |
 //! | `FINDING` | `<finding_id>` | the finding's lifecycle record (first_seen … resolved_at) |
 //! | `CHECKPOINT` | `<log location>` | last-modified time of the newest log object read there |
+//! | `FANOUT#<sweep_id>` | `STATE`, `PART#<unit>#<n>` | a fanned-out sweep's ledger and unit results (DynamoDB only: `apispm_aws::fanout`) |
 //!
 //! Latest posture = get `LATEST` + one query on `SWEEP#<id>`; history = one query on `HISTORY`;
 //! finding lifecycle = one query on `FINDING`. Sweep and history items expire (`expires_at`,
