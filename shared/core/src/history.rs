@@ -10,9 +10,10 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Apply history to a freshly assessed posture.
 ///
 /// `previous` is the latest stored posture (for drift), `records` every finding's lifecycle
-/// record. Returns the records to store. Findings that disappeared are resolved — unless the
-/// posture is incomplete (an input could not be read), because a failed read must never look
-/// like a fix: then they stay open and keep their last_seen.
+/// record. Returns the records to store. Findings that disappeared are resolved — unless what
+/// they depend on could not be read, because a failed read must never look like a fix: then
+/// they stay open and keep their last_seen. In an incomplete posture, only a gateway resource's
+/// finding whose target (account × region) was read without an error is resolved.
 pub fn reconcile(
     posture: &mut Posture,
     previous: Option<&Posture>,
@@ -56,7 +57,7 @@ pub fn reconcile(
             }
             continue;
         }
-        if posture.complete {
+        if posture.complete || read_in_full(record, previous, &posture.fully_read_targets) {
             record.status = FindingStatus::Resolved;
             record.resolved_at = Some(now);
             resolved_now.push(record.id.clone());
@@ -75,10 +76,52 @@ pub fn reconcile(
     by_id.into_values().collect()
 }
 
+/// Whether a disappeared finding's evidence was read in full although the posture is incomplete:
+/// a finding on a gateway resource (not an endpoint, which also depends on specs and traffic)
+/// whose account and region, known from the previous sweep's resources, were read without error.
+fn read_in_full(
+    record: &Finding,
+    previous: Option<&Posture>,
+    fully_read: &BTreeSet<(String, String)>,
+) -> bool {
+    if record.endpoint_id.is_some() || record.kind != crate::posture::FindingKind::Control {
+        return false;
+    }
+    previous
+        .and_then(|p| p.resources.iter().find(|r| r.arn == record.resource))
+        .is_some_and(|r| fully_read.contains(&(r.account.clone(), r.region.clone())))
+}
+
+/// What the collector calls an account whose identity could not be read.
+pub const UNKNOWN_ACCOUNT: &str = "unknown";
+
 /// A target that could not be read keeps its previous good result: its resources come from the
 /// previous sweep (which may itself have carried them), and it says since when.
 fn carry_over_stale_targets(posture: &mut Posture, prev: &Posture) {
     for stale in &mut posture.stale_targets {
+        if stale.account == UNKNOWN_ACCOUNT {
+            // The caller identity itself failed (single-account mode): the account is the one
+            // the previous sweep read in this region, when that is a single account.
+            let accounts: BTreeSet<&str> = prev
+                .resources
+                .iter()
+                .filter(|r| r.region == stale.region)
+                .map(|r| r.account.as_str())
+                .chain(
+                    prev.stale_targets
+                        .iter()
+                        .filter(|t| t.region == stale.region)
+                        .map(|t| t.account.as_str()),
+                )
+                .filter(|a| *a != UNKNOWN_ACCOUNT)
+                .collect();
+            if let [account] = accounts.into_iter().collect::<Vec<_>>()[..] {
+                posture
+                    .resources
+                    .retain(|r| !(r.account == UNKNOWN_ACCOUNT && r.region == stale.region));
+                stale.account = account.to_string();
+            }
+        }
         let carried: Vec<_> = prev
             .resources
             .iter()
@@ -338,5 +381,78 @@ mod tests {
         let (p, _) = sweep(1, vec![t], None, vec![]);
         assert!(!p.complete);
         assert!(p.stale_targets.is_empty());
+    }
+
+    #[test]
+    fn an_account_whose_identity_cannot_be_read_is_the_one_read_before_there() {
+        let (first, records) = sweep(1, vec![readable("eu-west-1")], None, vec![]);
+        let mut lost = unreadable("eu-west-1");
+        lost.account = UNKNOWN_ACCOUNT.into();
+        let (second, _) = sweep(2, vec![lost], Some(&first), records);
+        assert_eq!(second.stale_targets.len(), 1);
+        let stale = &second.stale_targets[0];
+        assert_eq!(stale.account, "111111111111");
+        assert_eq!(stale.last_good_at, Some(at(1)));
+        assert_eq!(
+            second.resources, first.resources,
+            "the last good read, nothing else"
+        );
+        assert!(
+            second
+                .findings
+                .iter()
+                .all(|f| f.status == FindingStatus::Open)
+        );
+    }
+
+    #[test]
+    fn a_fully_read_target_resolves_its_fixes_while_another_target_is_stale() {
+        let (first, records) = sweep(
+            1,
+            vec![readable("us-east-1"), readable("eu-west-1")],
+            None,
+            vec![],
+        );
+        let us_resource_findings: Vec<String> = first
+            .findings
+            .iter()
+            .filter(|f| f.endpoint_id.is_none() && f.resource.contains(":us-east-1:"))
+            .map(|f| f.id.clone())
+            .collect();
+        assert!(!us_resource_findings.is_empty());
+        // The us-east-1 API is deleted (read in full: no errors); eu-west-1 cannot be read.
+        let (second, _) = sweep(
+            2,
+            vec![target("us-east-1"), unreadable("eu-west-1")],
+            Some(&first),
+            records,
+        );
+        assert!(!second.complete);
+        let status = |id: &str| {
+            second
+                .findings
+                .iter()
+                .find(|f| f.id == id)
+                .map(|f| f.status)
+        };
+        for id in &us_resource_findings {
+            assert_eq!(status(id), Some(FindingStatus::Resolved), "{id}");
+        }
+        for f in second
+            .findings
+            .iter()
+            .filter(|f| !us_resource_findings.contains(&f.id))
+        {
+            assert_eq!(
+                f.status,
+                FindingStatus::Open,
+                "{} on {}: the stale region's and the endpoint findings stay open",
+                f.control,
+                f.resource
+            );
+        }
+        assert!(second.findings.iter().any(|f| f.endpoint_id.is_some()));
+        let drift = second.drift.as_ref().unwrap();
+        assert_eq!(drift.resolved_findings.len(), us_resource_findings.len());
     }
 }

@@ -47,6 +47,11 @@ pub struct Posture {
     /// the last good read's, carried over by history, and their findings stay open.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stale_targets: Vec<StaleTarget>,
+    /// Targets (account, region) read without a single error this sweep. Not part of the
+    /// document: history uses it, right after assessment, to resolve a gateway finding of a
+    /// fully read target even when another target or input made the posture incomplete.
+    #[serde(skip)]
+    pub fully_read_targets: BTreeSet<(String, String)>,
 }
 
 /// An account × region whose read failed as a whole (no role, no listing): what is shown for it
@@ -484,6 +489,12 @@ pub fn assess(snapshot: &Snapshot, policies: &[Policy], now: DateTime<Utc>) -> P
             .gateway
             .iter()
             .filter_map(StaleTarget::of)
+            .collect(),
+        fully_read_targets: snapshot
+            .gateway
+            .iter()
+            .filter(|t| t.errors.is_empty())
+            .map(|t| (t.account.clone(), t.region.clone()))
             .collect(),
     }
 }
