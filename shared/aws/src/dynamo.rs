@@ -90,18 +90,29 @@ impl DynamoStore {
         })
     }
 
-    /// One partition, in sort-key order (paginated Query).
-    fn query_partition(&self, pk: &str) -> Result<Vec<Item>, StoreError> {
+    /// One partition, or the items of it whose sort key starts with `sk_prefix`, in sort-key
+    /// order (one paginated Query).
+    fn query_partition(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
         self.runtime.block_on(async {
             let mut items = Vec::new();
             let mut start: Option<HashMap<String, AttributeValue>> = None;
             loop {
-                let out = self
+                let mut query = self
                     .client
                     .query()
                     .table_name(&self.table)
-                    .key_condition_expression("pk = :pk")
-                    .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()))
+                    .expression_attribute_values(":pk", AttributeValue::S(pk.to_string()));
+                query = if sk_prefix.is_empty() {
+                    query.key_condition_expression("pk = :pk")
+                } else {
+                    query
+                        .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                        .expression_attribute_values(
+                            ":prefix",
+                            AttributeValue::S(sk_prefix.to_string()),
+                        )
+                };
+                let out = query
                     .set_exclusive_start_key(start.take())
                     .send()
                     .await
@@ -201,8 +212,8 @@ pub fn batches<T>(mut requests: Vec<T>) -> Vec<Vec<T>> {
 }
 
 impl Store for DynamoStore {
-    fn query(&self, pk: &str) -> Result<Vec<Item>, StoreError> {
-        self.query_partition(pk)
+    fn query_prefix(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
+        self.query_partition(pk, sk_prefix)
     }
 
     fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
@@ -227,7 +238,7 @@ impl Store for DynamoStore {
             .map(|i| i.sk.as_str())
             .collect();
         let stale: Vec<WriteRequest> = self
-            .query_partition(&pk)?
+            .query_partition(&pk, "")?
             .into_iter()
             .filter(|i| !keep.contains(i.sk.as_str()))
             .map(|i| {

@@ -5,20 +5,25 @@
 //! |---|---|---|
 //! | `LATEST` | `LATEST` | pointer to the latest sweep |
 //! | `SWEEP#<sweep_id>` | `META` | the posture without endpoints and findings |
-//! | `SWEEP#<sweep_id>` | `ENDPOINT#<endpoint_id>` | one endpoint's posture |
-//! | `SWEEP#<sweep_id>` | `FINDING#<finding_id>` | one finding as of that sweep |
+//! | `SWEEP#<sweep_id>` | `ENDPOINT#<service>#<endpoint_id>` | one endpoint's posture |
+//! | `SWEEP#<sweep_id>` | `FINDING#OPEN#<finding_id>`, `FINDING#RESOLVED#<finding_id>` | one finding as of that sweep |
 //! | `SWEEP#<sweep_id>` | `RESOURCE#<hash of ARN>` | one gateway resource and its controls |
 //! | `HISTORY` | `<generated_at>#<sweep_id>` | the sweep's summary (the trend) |
 //! | `FINDING` | `<finding_id>` | the finding's lifecycle record (first_seen … resolved_at) |
 //! | `CHECKPOINT` | `<log location>` | last-modified time of the newest log object read there |
 //! | `FANOUT#<sweep_id>` | `STATE`, `PART#<unit>#<n>` | a fanned-out sweep's ledger and unit results (DynamoDB only: `apispm_aws::fanout`) |
 //!
-//! Latest posture = get `LATEST` + one query on `SWEEP#<id>`; history = one query on `HISTORY`;
-//! finding lifecycle = one query on `FINDING`. Sweep and history items expire (`expires_at`,
+//! Latest posture = get `LATEST` and one query on `SWEEP#<id>`; its open findings = the same get
+//! and one query on `SWEEP#<id>` for `FINDING#OPEN#`; one API's (or service's) endpoints = the
+//! same get and one query for `ENDPOINT#<service>`; history = one query on `HISTORY`; finding
+//! lifecycle = one query on `FINDING`. (Sweeps stored before these keys, `ENDPOINT#<id>` and `FINDING#<id>`, still
+//! read back whole.) Sweep and history items expire (`expires_at`,
 //! epoch seconds: DynamoDB's TTL attribute); lifecycle records and the pointer do not.
 
 use crate::model::short_hash;
-use crate::posture::{EndpointPosture, Finding, Posture, ResourcePosture, Summary, sort_findings};
+use crate::posture::{
+    EndpointPosture, Finding, FindingStatus, Posture, ResourcePosture, Summary, sort_findings,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -28,6 +33,9 @@ pub const HISTORY: &str = "HISTORY";
 pub const FINDING: &str = "FINDING";
 pub const META: &str = "META";
 pub const CHECKPOINT: &str = "CHECKPOINT";
+/// Sort-key prefix of a sweep's open findings (`FINDING#OPEN#<id>`; resolved ones are
+/// `FINDING#RESOLVED#<id>`), so the open findings are one Query.
+pub const OPEN_FINDING: &str = "FINDING#OPEN#";
 
 /// Default retention of sweep history.
 pub const DEFAULT_TTL_DAYS: i64 = 90;
@@ -68,8 +76,14 @@ pub enum StoreError {
 /// Implementations must make `save` atomic or idempotent: a failed save leaves the previous
 /// latest posture in place, and saving the same sweep twice writes the same items.
 pub trait Store {
-    /// All items of a partition, in sort-key order (a DynamoDB Query; never a scan).
-    fn query(&self, pk: &str) -> Result<Vec<Item>, StoreError>;
+    /// The items of a partition whose sort key starts with `sk_prefix` (empty: all of them), in
+    /// sort-key order: one DynamoDB Query (`begins_with` on the sort key); never a scan.
+    fn query_prefix(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError>;
+
+    /// All items of a partition, in sort-key order.
+    fn query(&self, pk: &str) -> Result<Vec<Item>, StoreError> {
+        self.query_prefix(pk, "")
+    }
     /// One item.
     fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError>;
     fn save(
@@ -98,6 +112,41 @@ pub trait Store {
             return Ok(None);
         }
         posture_from_items(&items).map(Some)
+    }
+
+    /// The latest sweep's open findings: the pointer, then one Query on the findings of its
+    /// partition whose key says open.
+    fn open_findings(&self) -> Result<Vec<Finding>, StoreError> {
+        let Some(pointer) = self.get(LATEST, LATEST)? else {
+            return Ok(Vec::new());
+        };
+        self.query_prefix(&sweep_pk(&latest_sweep_id(&pointer)?), OPEN_FINDING)?
+            .iter()
+            .map(decode)
+            .collect()
+    }
+
+    /// The latest sweep's endpoints of one service or API: the pointer, then one Query. A
+    /// deployed API's service is `account/region/api/stage`, so `account/region/api` gives every
+    /// stage of the API.
+    fn service_endpoints(&self, service: &str) -> Result<Vec<EndpointPosture>, StoreError> {
+        let Some(pointer) = self.get(LATEST, LATEST)? else {
+            return Ok(Vec::new());
+        };
+        let endpoints: Vec<EndpointPosture> = self
+            .query_prefix(
+                &sweep_pk(&latest_sweep_id(&pointer)?),
+                &format!("ENDPOINT#{service}"),
+            )?
+            .iter()
+            .map(decode)
+            .collect::<Result<_, _>>()?;
+        // The key prefix also matches longer names (`orders` and `orders-v2`): keep the service
+        // itself and, for an API, its stages.
+        Ok(endpoints
+            .into_iter()
+            .filter(|e| e.service == service || e.service.starts_with(&format!("{service}/")))
+            .collect())
     }
 
     /// Every finding's lifecycle record.
@@ -173,7 +222,7 @@ pub fn items_for_sweep(posture: &Posture, records: &[Finding], ttl_days: i64) ->
     for e in &posture.endpoints {
         items.push(Item {
             pk: pk.clone(),
-            sk: format!("ENDPOINT#{}", e.id),
+            sk: format!("ENDPOINT#{}#{}", e.service, e.id),
             body: to_value(e),
             expires_at,
         });
@@ -181,7 +230,10 @@ pub fn items_for_sweep(posture: &Posture, records: &[Finding], ttl_days: i64) ->
     for f in &posture.findings {
         items.push(Item {
             pk: pk.clone(),
-            sk: format!("FINDING#{}", f.id),
+            sk: match f.status {
+                FindingStatus::Open => format!("{OPEN_FINDING}{}", f.id),
+                FindingStatus::Resolved => format!("FINDING#RESOLVED#{}", f.id),
+            },
             body: to_value(f),
             expires_at,
         });

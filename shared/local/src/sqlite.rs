@@ -42,13 +42,16 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
-    fn query(&self, pk: &str) -> Result<Vec<Item>, StoreError> {
+    fn query_prefix(&self, pk: &str, sk_prefix: &str) -> Result<Vec<Item>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT pk, sk, body, expires_at FROM items WHERE pk = ?1 ORDER BY sk")
+            .prepare_cached(
+                "SELECT pk, sk, body, expires_at FROM items \
+                 WHERE pk = ?1 AND substr(sk, 1, length(?2)) = ?2 ORDER BY sk",
+            )
             .map_err(backend)?;
         let rows = stmt
-            .query_map(params![pk], |r| {
+            .query_map(params![pk, sk_prefix], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
