@@ -48,13 +48,15 @@ pub struct Config {
     pub max_receives: u32,
     /// Attempts per AWS call under adaptive retry (throttling backs off).
     pub max_attempts: u32,
+    /// A policy file in S3 (`s3://bucket/key.yaml`), read at every sweep; else the bundled one.
+    pub policies: Option<S3Location>,
 }
 
 impl Config {
     /// `APISPM_TABLE` and `APISPM_REGIONS` (comma-separated) are required; `APISPM_ACCOUNTS` with
     /// `APISPM_ROLE_NAME`, `APISPM_SPECS` and `APISPM_LOGS` (s3://bucket/prefix) and
-    /// `APISPM_TTL_DAYS`, `APISPM_QUEUE_URL`, `APISPM_REPORTS_BUCKET`, `APISPM_MAX_RECEIVES` and
-    /// `APISPM_MAX_ATTEMPTS` are optional; `AWS_ENDPOINT_URL` points every client at an emulator.
+    /// `APISPM_TTL_DAYS`, `APISPM_QUEUE_URL`, `APISPM_REPORTS_BUCKET`, `APISPM_MAX_RECEIVES`,
+    /// `APISPM_MAX_ATTEMPTS` and `APISPM_POLICIES` (s3://bucket/key) are optional; `AWS_ENDPOINT_URL` points every client at an emulator.
     pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
         let list = |k: &str| -> Vec<String> {
             get(k)
@@ -119,6 +121,18 @@ impl Config {
             reports_bucket: get("APISPM_REPORTS_BUCKET").filter(|b| !b.is_empty()),
             max_receives,
             max_attempts,
+            policies: match get("APISPM_POLICIES").filter(|v| !v.is_empty()) {
+                Some(v) => Some(
+                    S3Location::parse(&v)
+                        .filter(|l| !l.prefix.is_empty() && !l.prefix.ends_with('/'))
+                        .ok_or_else(|| {
+                            format!(
+                                "APISPM_POLICIES={v}: expected s3://bucket/key of a policy file"
+                            )
+                        })?,
+                ),
+                None => None,
+            },
         })
     }
 }
@@ -236,6 +250,45 @@ fn expires_at(cfg: &Config, at: DateTime<Utc>) -> i64 {
     (at + chrono::Duration::days(cfg.ttl_days)).timestamp()
 }
 
+fn s3_client(cfg: &Config, config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(cfg.endpoint_url.is_some())
+            .build(),
+    )
+}
+
+/// The policies: the S3 policy file when configured (read at every sweep, so an edit applies to
+/// the next one), else the bundled default. A bad file is an error naming the object and line.
+async fn load_policies(cfg: &Config) -> Result<Vec<apispm_core::policy::Policy>, String> {
+    let Some(at) = &cfg.policies else {
+        return apispm_core::policy::load("infra/policies/default.yaml (bundled)", POLICIES)
+            .map_err(|e| e.to_string());
+    };
+    let url = format!("s3://{}/{}", at.bucket, at.prefix);
+    let s3 = s3_client(cfg, &aws_config(cfg).await);
+    let object = s3
+        .get_object()
+        .bucket(&at.bucket)
+        .key(&at.prefix)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "reading policies {url}: {}",
+                aws_sdk_s3::error::DisplayErrorContext(e)
+            )
+        })?;
+    let bytes = object
+        .body
+        .collect()
+        .await
+        .map_err(|e| format!("reading policies {url}: {e}"))?
+        .to_vec();
+    let text = String::from_utf8(bytes).map_err(|_| format!("policies {url}: not UTF-8 text"))?;
+    apispm_core::policy::load(&url, &text).map_err(|e| format!("policies {e}"))
+}
+
 /// The log checkpoint of the configured log location, from the table.
 async fn log_checkpoint(cfg: &Config) -> Result<Option<i64>, String> {
     let Some(logs) = &cfg.logs else {
@@ -270,6 +323,8 @@ pub async fn handle(
     let at = event.time.unwrap_or_else(Utc::now);
     let units = sweep.units();
     if let (Some(queue), false, true) = (&cfg.queue_url, overrides.dry_run, units.len() > 1) {
+        // A bad policy file fails here, before any unit is sent, not at the close.
+        load_policies(cfg).await?;
         return fan_out(cfg, queue, &sweep, units, at).await;
     }
     if !overrides.dry_run {
@@ -472,8 +527,7 @@ async fn conclude(
     at: DateTime<Utc>,
     store: bool,
 ) -> Result<Posture, lambda_runtime::Error> {
-    let policies = apispm_core::policy::load("infra/policies/default.yaml (bundled)", POLICIES)
-        .map_err(|e| e.to_string())?;
+    let policies = load_policies(cfg).await?;
     let mut posture = assess(&snapshot, &policies, at);
     if store {
         let (ttl, checkpoints) = (cfg.ttl_days, snapshot.log_checkpoints.clone());
@@ -505,12 +559,7 @@ async fn publish_latest(
     posture: &Posture,
     history: Vec<apispm_core::store::SweepRecord>,
 ) -> Result<(), String> {
-    let config = aws_config(cfg).await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&config)
-            .force_path_style(cfg.endpoint_url.is_some())
-            .build(),
-    );
+    let s3 = s3_client(cfg, &aws_config(cfg).await);
     let ctx = render::Context {
         history,
         asff: None,
