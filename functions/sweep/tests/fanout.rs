@@ -268,4 +268,58 @@ async fn a_fanned_out_sweep_closes_once_with_its_failing_target_marked_stale() {
         .find(|m| m.id == "mean_time_to_remediate")
         .and_then(|m| m.value);
     assert_eq!(mttr, Some(1.0), "fixed one day after it was first seen");
+
+    // A unit whose result is lost (its last delivery could not store it, so it was counted done
+    // without a part): the sweep still closes, and that region is stale with its last good read.
+    let eu_resources = posture
+        .resources
+        .iter()
+        .filter(|r| r.region == "eu-west-1")
+        .count();
+    assert!(eu_resources > 0);
+    let third = handle(scheduled("2026-12-03T06:00:00Z"), &config)
+        .await
+        .unwrap();
+    assert_eq!(third.fanned_out, Some(4));
+    let messages = receive(&sqs, &queue).await;
+    assert_eq!(messages.len(), 4);
+    let is_eu = |m: &Value| m["body"].as_str().unwrap().contains("\"eu-west-1\"");
+    let ledger = apispm_aws::fanout::Ledger::new(
+        &aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .load()
+            .await,
+        "apispm",
+    );
+    let lost = apispm_aws::Unit::Target {
+        account: None,
+        region: "eu-west-1".into(),
+    };
+    let progress = ledger.finish(&third.sweep_id, &lost).await.unwrap();
+    assert_eq!((progress.done, progress.expected), (1, 4));
+    let rest: Vec<Value> = messages.into_iter().filter(|m| !is_eu(m)).collect();
+    assert_eq!(rest.len(), 3);
+    let response = dispatch(json!({ "Records": rest }), &config).await.unwrap();
+    assert!(failures(&response).is_empty(), "{response}");
+    let posture = latest().await.unwrap();
+    assert_eq!(posture.sweep_id, third.sweep_id, "the sweep closed");
+    let eu = posture
+        .stale_targets
+        .iter()
+        .find(|t| t.region == "eu-west-1")
+        .expect("the lost region is stale");
+    assert_eq!(eu.account, "123456789012", "the account read before there");
+    assert!(eu.reason.contains("result was lost"), "{}", eu.reason);
+    assert_eq!(
+        eu.last_good_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-12-02T06:00:00+00:00")
+    );
+    assert_eq!(
+        posture
+            .resources
+            .iter()
+            .filter(|r| r.region == "eu-west-1")
+            .count(),
+        eu_resources,
+        "its last good resources are carried over"
+    );
 }
