@@ -108,14 +108,9 @@ fn history_round_trips_through_dynamodb() {
 
     // The access patterns the keys are designed for, each one Query after the LATEST pointer,
     // the same in DynamoDB and in SQLite.
-    // SAFETY: the only test of this binary; set before the SDK reads the environment.
-    unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_REGION", "us-east-1");
-        std::env::set_var("AWS_ENDPOINT_URL", &moto.endpoint);
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-    }
+    // SAFETY: this binary's only test, before anything reads the environment; the SDK reads
+    // credentials, region and endpoint from it, as it does in Lambda.
+    unsafe { moto.export_env() };
     let dynamo = apispm_aws::DynamoStore::open("apispm").unwrap();
     let sqlite = apispm_local::SqliteStore::open(&sqlite_path).unwrap();
     for store in [&dynamo as &dyn Store, &sqlite as &dyn Store] {

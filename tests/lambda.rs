@@ -125,6 +125,17 @@ fn the_functions_answer_through_the_lambda_runtime_api() {
         "the sweep is the event's slot: {sweep_id}"
     );
 
+    // The hand-made invocation the docs give (`aws lambda invoke --payload ...`): a dry run now.
+    let dry = invoke(port, "sweep", r#"{"detail": {"dry_run": true}}"#);
+    assert!(dry.ok, "{}{}", dry.stdout, dry.stderr);
+    let dry = json(&dry.stdout);
+    assert_eq!(dry["stored"], false, "{dry}");
+    assert_ne!(
+        dry["sweep_id"],
+        sweep_id.as_str(),
+        "a sweep of its own time"
+    );
+
     let report = invoke(port, "report", r#"{"format": "json"}"#);
     assert!(report.ok, "{}{}", report.stdout, report.stderr);
     let response = json(&report.stdout);

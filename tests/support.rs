@@ -101,6 +101,23 @@ impl Moto {
         }
     }
 
+    /// Point this process's AWS SDK at the server, with fake credentials, as a Lambda's
+    /// environment would configure it.
+    ///
+    /// # Safety
+    /// Setting the environment races with threads reading it: call it in a test binary's only
+    /// test, before anything else reads the environment.
+    pub unsafe fn export_env(&self) {
+        // SAFETY: the caller guarantees no other thread reads the environment yet.
+        unsafe {
+            std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
+            std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
+            std::env::set_var("AWS_REGION", "us-east-1");
+            std::env::set_var("AWS_ENDPOINT_URL", &self.endpoint);
+            std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+        }
+    }
+
     /// Run a seeding script from `tests/moto/` against this server; returns what it printed.
     pub fn seed(&self, script: &str) -> serde_json::Value {
         self.seed_with(script, &[])

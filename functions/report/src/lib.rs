@@ -151,26 +151,12 @@ pub async fn handle(request: Request, cfg: &Config) -> Result<Response, lambda_r
         return Ok(response);
     }
     let bucket = cfg.reports_bucket.clone().unwrap_or_default();
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&config)
-            .force_path_style(std::env::var_os("AWS_ENDPOINT_URL").is_some())
-            .build(),
-    );
+    // Emulators answer on one host: address buckets by path there.
+    let s3 = apispm_aws::s3::client(&config, std::env::var_os("AWS_ENDPOINT_URL").is_some());
     let key = format!("reports/{}.html", posture.sweep_id);
     for k in [key.as_str(), "latest.html"] {
-        s3.put_object()
-            .bucket(&bucket)
-            .key(k)
-            .content_type("text/html; charset=utf-8")
-            .body(body.clone().into_bytes().into())
-            .send()
-            .await
-            .map_err(|e| {
-                format!(
-                    "writing s3://{bucket}/{k}: {}",
-                    aws_sdk_s3::error::DisplayErrorContext(e)
-                )
-            })?;
+        let page = body.clone().into_bytes();
+        apispm_aws::s3::write(&s3, &bucket, k, "text/html; charset=utf-8", page).await?;
     }
     let presigned = s3
         .get_object()

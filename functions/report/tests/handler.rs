@@ -8,14 +8,9 @@ use apispm_report_fn::{Config, Request, handle};
 async fn reports_come_back_inline_or_as_a_presigned_page() {
     let moto = Moto::start();
     moto.seed_with("create_table.py", &["apispm"]);
-    // SAFETY: set before any other thread of this single-test binary reads the environment.
-    unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_REGION", "us-east-1");
-        std::env::set_var("AWS_ENDPOINT_URL", &moto.endpoint);
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-    }
+    // SAFETY: this binary's only test, before anything reads the environment; the SDK reads
+    // credentials, region and endpoint from it, as it does in Lambda.
+    unsafe { moto.export_env() };
     let demo = demo_copy();
     let dir = demo.path().to_str().unwrap().to_string();
     let code = tokio::task::spawn_blocking(move || {

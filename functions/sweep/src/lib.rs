@@ -213,10 +213,26 @@ pub async fn dispatch(payload: Value, cfg: &Config) -> Result<Value, lambda_runt
             serde_json::from_value(payload).map_err(|e| format!("SQS event: {e}"))?;
         Ok(serde_json::to_value(handle_units(event, cfg).await)?)
     } else {
-        let event: EventBridgeEvent<Value> = serde_json::from_value(payload)
-            .map_err(|e| format!("expected an EventBridge scheduled event or an SQS batch: {e}"))?;
-        Ok(serde_json::to_value(handle(event, cfg).await?)?)
+        Ok(serde_json::to_value(
+            handle(scheduled_event(payload)?, cfg).await?,
+        )?)
     }
+}
+
+/// The scheduled event, or a hand-made invocation (`{}`, `{"detail": {"dry_run": true}}`): what
+/// EventBridge always sends is filled in, and the missing `time` means now.
+pub fn scheduled_event(mut payload: Value) -> Result<EventBridgeEvent<Value>, String> {
+    if let Some(fields) = payload.as_object_mut() {
+        fields
+            .entry("source")
+            .or_insert_with(|| json!("apispm.manual"));
+        fields
+            .entry("detail-type")
+            .or_insert_with(|| json!("Manual sweep"));
+        fields.entry("detail").or_insert_with(|| json!({}));
+    }
+    serde_json::from_value(payload)
+        .map_err(|e| format!("expected an EventBridge scheduled event or an SQS batch: {e}"))
 }
 
 async fn aws_config(cfg: &Config) -> aws_config::SdkConfig {
@@ -251,11 +267,7 @@ fn expires_at(cfg: &Config, at: DateTime<Utc>) -> i64 {
 }
 
 fn s3_client(cfg: &Config, config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
-    aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(config)
-            .force_path_style(cfg.endpoint_url.is_some())
-            .build(),
-    )
+    apispm_aws::s3::client(config, cfg.endpoint_url.is_some())
 }
 
 /// The policies: the S3 policy file when configured (read at every sweep, so an edit applies to
@@ -267,25 +279,9 @@ async fn load_policies(cfg: &Config) -> Result<Vec<apispm_core::policy::Policy>,
     };
     let url = format!("s3://{}/{}", at.bucket, at.prefix);
     let s3 = s3_client(cfg, &aws_config(cfg).await);
-    let object = s3
-        .get_object()
-        .bucket(&at.bucket)
-        .key(&at.prefix)
-        .send()
+    let text = apispm_aws::s3::read_text(&s3, &at.bucket, &at.prefix)
         .await
-        .map_err(|e| {
-            format!(
-                "reading policies {url}: {}",
-                aws_sdk_s3::error::DisplayErrorContext(e)
-            )
-        })?;
-    let bytes = object
-        .body
-        .collect()
-        .await
-        .map_err(|e| format!("reading policies {url}: {e}"))?
-        .to_vec();
-    let text = String::from_utf8(bytes).map_err(|_| format!("policies {url}: not UTF-8 text"))?;
+        .map_err(|e| format!("reading policies {url}: {e}"))?;
     apispm_core::policy::load(&url, &text).map_err(|e| format!("policies {e}"))
 }
 
@@ -568,19 +564,8 @@ async fn publish_latest(
         ("latest.json", Format::Json, "application/json"),
         ("latest.html", Format::Html, "text/html; charset=utf-8"),
     ] {
-        s3.put_object()
-            .bucket(bucket)
-            .key(key)
-            .content_type(content_type)
-            .body(render::render(posture, format, &ctx).into_bytes().into())
-            .send()
-            .await
-            .map_err(|e| {
-                format!(
-                    "writing s3://{bucket}/{key}: {}",
-                    aws_sdk_s3::error::DisplayErrorContext(e)
-                )
-            })?;
+        let body = render::render(posture, format, &ctx).into_bytes();
+        apispm_aws::s3::write(&s3, bucket, key, content_type, body).await?;
     }
     Ok(())
 }
@@ -588,6 +573,25 @@ async fn publish_latest(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hand_made_invocation_is_a_sweep_and_a_wrong_one_says_what_was_expected() {
+        let event = scheduled_event(json!({ "detail": { "dry_run": true } })).unwrap();
+        assert_eq!(event.detail, json!({ "dry_run": true }));
+        assert!(event.time.is_none(), "no time: sweep now");
+        let event = scheduled_event(json!({})).unwrap();
+        assert_eq!(event.detail, json!({}));
+        let real: EventBridgeEvent<Value> = scheduled_event(
+            serde_json::from_str(include_str!("../events/scheduled.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(real.source, "aws.events");
+        let err = scheduled_event(json!([1, 2])).unwrap_err();
+        assert!(
+            err.contains("expected an EventBridge scheduled event or an SQS batch"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn configuration_errors_name_the_variable() {

@@ -83,15 +83,9 @@ async fn a_fanned_out_sweep_closes_once_with_its_failing_target_marked_stale() {
     moto.seed_with("create_table.py", &["apispm"]);
     let resources = moto.seed("create_sweep_resources.py");
     let queue = resources["queue_url"].as_str().unwrap().to_string();
-    // SAFETY: set before any other thread of this single-test binary reads the environment;
-    // the SDK reads credentials, region and endpoint from it, as it does in Lambda.
-    unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_REGION", "us-east-1");
-        std::env::set_var("AWS_ENDPOINT_URL", &moto.endpoint);
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-    }
+    // SAFETY: this binary's only test, before anything reads the environment; the SDK reads
+    // credentials, region and endpoint from it, as it does in Lambda.
+    unsafe { moto.export_env() };
     let vars = |queue: Option<String>| {
         let endpoint = moto.endpoint.clone();
         move |k: &str| match k {

@@ -12,15 +12,9 @@ async fn a_scheduled_event_records_the_sweep_in_dynamodb() {
     let moto = Moto::start();
     moto.seed("seed_estate.py");
     moto.seed_with("create_table.py", &["apispm"]);
-    // SAFETY: set before any other thread of this single-test binary reads the environment;
-    // the SDK reads credentials, region and endpoint from it, as it does in Lambda.
-    unsafe {
-        std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-        std::env::set_var("AWS_REGION", "us-east-1");
-        std::env::set_var("AWS_ENDPOINT_URL", &moto.endpoint);
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-    }
+    // SAFETY: this binary's only test, before anything reads the environment; the SDK reads
+    // credentials, region and endpoint from it, as it does in Lambda.
+    unsafe { moto.export_env() };
     let config = Config::from_vars(|k| match k {
         "APISPM_TABLE" => Some("apispm".into()),
         "APISPM_REGIONS" => Some("us-east-1,eu-west-1".into()),

@@ -13,7 +13,7 @@ mod dynamo;
 pub mod fanout;
 mod region;
 mod rest;
-mod s3;
+pub mod s3;
 mod secrets;
 mod v2;
 
@@ -271,11 +271,7 @@ async fn collect_sources(cfg: &SweepConfig, snapshot: &mut Snapshot) {
         .cloned()
         .unwrap_or_else(|| "us-east-1".into());
     let base = base_config(&region, cfg).await;
-    // Emulators answer on one host: address buckets by path there.
-    let s3_config = aws_sdk_s3::config::Builder::from(&base)
-        .force_path_style(cfg.endpoint_url.is_some())
-        .build();
-    let s3 = aws_sdk_s3::Client::from_conf(s3_config);
+    let s3 = s3::client(&base, cfg.endpoint_url.is_some());
     if let Some(at) = &cfg.specs {
         s3::collect_specs(&s3, at, snapshot).await;
     }

@@ -43,6 +43,53 @@ impl S3Location {
     }
 }
 
+/// An S3 client on `config`; path-style addressing when an endpoint override (an emulator on
+/// one host) is set.
+pub fn client(config: &aws_config::SdkConfig, path_style: bool) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(path_style)
+            .build(),
+    )
+}
+
+/// One whole object as UTF-8 text (a spec, a policy file). The error says what failed, for the
+/// caller to name the object.
+pub async fn read_text(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<String, String> {
+    let out = s3
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|e| format!("s3:GetObject: {}", describe_error(&e)))?;
+    let bytes = out
+        .body
+        .collect()
+        .await
+        .map_err(|e| format!("read failed: {e}"))?;
+    String::from_utf8(bytes.to_vec()).map_err(|_| "not UTF-8 text".to_string())
+}
+
+/// Write one object (a report page or document); the error names it.
+pub async fn write(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Result<(), String> {
+    s3.put_object()
+        .bucket(bucket)
+        .key(key)
+        .content_type(content_type)
+        .body(body.into())
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("writing s3://{bucket}/{key}: {}", describe_error(&e)))
+}
+
 struct Object {
     key: String,
     size: i64,
@@ -101,26 +148,12 @@ pub async fn collect_specs(s3: &aws_sdk_s3::Client, at: &S3Location, snapshot: &
             });
             continue;
         }
-        match s3.get_object().bucket(&at.bucket).key(&o.key).send().await {
-            Ok(out) => match out.body.collect().await {
-                Ok(bytes) => match String::from_utf8(bytes.to_vec()) {
-                    Ok(text) => texts.push((o.key, url, text)),
-                    Err(_) => snapshot.issues.push(InputIssue {
-                        input: url,
-                        location: None,
-                        message: "not UTF-8 text".into(),
-                    }),
-                },
-                Err(e) => snapshot.issues.push(InputIssue {
-                    input: url,
-                    location: None,
-                    message: format!("read failed: {e}"),
-                }),
-            },
-            Err(e) => snapshot.issues.push(InputIssue {
+        match read_text(s3, &at.bucket, &o.key).await {
+            Ok(text) => texts.push((o.key, url, text)),
+            Err(message) => snapshot.issues.push(InputIssue {
                 input: url,
-                location: Some("s3:GetObject".into()),
-                message: describe_error(&e),
+                location: None,
+                message,
             }),
         }
     }
