@@ -202,76 +202,70 @@ fn read_envelopes(
     layout: &'static str,
     on_line: &mut impl FnMut(LogLine<'_>),
 ) -> Result<ReadStats, LogReadError> {
-    // Envelopes are concatenated JSON objects of at most a few MB (a CloudWatch batch). Parse
-    // them from a window of the decompressed stream with serde_json's fast slice reader, and
-    // slide the window: memory stays at about one envelope, whatever the object's size.
+    // Envelopes are concatenated JSON objects of at most a few MB (a CloudWatch batch). A cheap
+    // byte scan (strings, escapes, nesting) finds where each one ends, so each is parsed exactly
+    // once, from a window of the decompressed stream that slides: memory stays at about one
+    // envelope, whatever the object's size.
     let mut stats = ReadStats {
         layout,
         ..ReadStats::default()
     };
     let mut window: Vec<u8> = Vec::with_capacity(BUFFER * 4);
-    let mut start = 0usize;
-    let mut eof = false;
+    let mut scan = EnvelopeScan::default();
     let mut n = 0u64;
+    let mut chunk = vec![0u8; BUFFER];
     loop {
-        // Parse every complete envelope in the window.
-        let mut stream =
-            serde_json::Deserializer::from_slice(&window[start..]).into_iter::<Envelope>();
-        let mut consumed = 0usize;
-        let mut need_more = false;
-        for item in stream.by_ref() {
-            match item {
-                Ok(envelope) => {
-                    n += 1;
-                    if envelope.message_type == "CONTROL_MESSAGE" {
-                        stats.control_messages += 1;
-                    } else {
-                        for (i, event) in envelope.log_events.iter().enumerate() {
-                            stats.lines += 1;
-                            stats.bytes += event.message.len() as u64 + 1;
-                            on_line(LogLine {
-                                text: event.message.trim_end_matches(['\n', '\r']),
-                                position: Position::Event {
-                                    envelope: n,
-                                    event: i as u64 + 1,
-                                },
-                                log_group: envelope.log_group.as_deref(),
-                            });
-                        }
-                    }
+        while let Some(found) = scan.next(&window) {
+            let (from, to) = match found {
+                Ok(span) => span,
+                Err(at) => {
+                    let shown = String::from_utf8_lossy(&window[at..window.len().min(at + 40)]);
+                    return Err(err(
+                        &format!("envelope {}", n + 1),
+                        format!("not a CloudWatch Logs envelope: unexpected `{shown}`"),
+                        stats,
+                    ));
                 }
-                Err(e) if e.is_eof() && !eof => {
-                    need_more = true;
-                    break;
-                }
-                Err(e) => {
-                    let message = if e.is_eof() {
-                        format!("truncated envelope: {e}")
-                    } else if e.is_data() {
-                        format!("not a CloudWatch Logs envelope: {e}")
-                    } else {
-                        format!("malformed envelope: {e}")
-                    };
-                    return Err(err(&format!("envelope {}", n + 1), message, stats));
-                }
+            };
+            n += 1;
+            let envelope: Envelope = serde_json::from_slice(&window[from..to]).map_err(|e| {
+                let message = if e.is_data() {
+                    format!("not a CloudWatch Logs envelope: {e}")
+                } else {
+                    format!("malformed envelope: {e}")
+                };
+                err(&format!("envelope {n}"), message, stats.clone())
+            })?;
+            if envelope.message_type == "CONTROL_MESSAGE" {
+                stats.control_messages += 1;
+                continue;
             }
-        }
-        consumed += stream.byte_offset();
-        start += consumed;
-        if eof && !need_more {
-            return Ok(stats);
+            for (i, event) in envelope.log_events.iter().enumerate() {
+                stats.lines += 1;
+                stats.bytes += event.message.len() as u64 + 1;
+                on_line(LogLine {
+                    text: event.message.trim_end_matches(['\n', '\r']),
+                    position: Position::Event {
+                        envelope: n,
+                        event: i as u64 + 1,
+                    },
+                    log_group: envelope.log_group.as_deref(),
+                });
+            }
         }
         // Slide: drop what was parsed, read the next chunk.
-        window.drain(..start);
-        start = 0;
-        let mut chunk = [0u8; 64 * 1024];
+        let consumed = scan.consumed();
+        window.drain(..consumed);
+        scan.shift(consumed);
         match reader.read(&mut chunk) {
-            Ok(0) => {
-                eof = true;
-                if window.iter().all(u8::is_ascii_whitespace) {
-                    return Ok(stats);
-                }
+            Ok(0) if scan.inside() => {
+                return Err(err(
+                    &format!("envelope {}", n + 1),
+                    "truncated envelope: the stream ends inside it".into(),
+                    stats,
+                ));
             }
+            Ok(0) => return Ok(stats),
             Ok(read) => window.extend_from_slice(&chunk[..read]),
             Err(e) => {
                 return Err(err(
@@ -281,6 +275,84 @@ fn read_envelopes(
                 ));
             }
         }
+    }
+}
+
+/// Where concatenated JSON objects end, found by tracking strings, escapes and nesting across
+/// reads. It does not validate JSON: the parser of each object does.
+#[derive(Debug, Default)]
+struct EnvelopeScan {
+    /// Next byte to look at.
+    at: usize,
+    /// Start of the object being scanned, when inside one.
+    start: Option<usize>,
+    depth: u32,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl EnvelopeScan {
+    /// The next complete object as `Ok((start, end))`, `Err(position)` for a byte that cannot
+    /// start one, `None` when the window ends first.
+    fn next(&mut self, window: &[u8]) -> Option<Result<(usize, usize), usize>> {
+        while self.at < window.len() {
+            let b = window[self.at];
+            self.at += 1;
+            if self.start.is_none() {
+                match b {
+                    b'{' => {
+                        self.start = Some(self.at - 1);
+                        self.depth = 1;
+                    }
+                    b if b.is_ascii_whitespace() => {}
+                    _ => return Some(Err(self.at - 1)),
+                }
+                continue;
+            }
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                } else {
+                    // Skip to the next quote or backslash: strings are most of an envelope.
+                    self.at = memchr::memchr2(b'"', b'\\', &window[self.at..])
+                        .map_or(window.len(), |p| self.at + p);
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => {
+                    self.depth = self.depth.saturating_sub(1);
+                    if self.depth == 0 {
+                        let start = self.start.take().unwrap_or(0);
+                        return Some(Ok((start, self.at)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Bytes the window can drop: everything before the object being scanned.
+    fn consumed(&self) -> usize {
+        self.start.unwrap_or(self.at)
+    }
+
+    fn shift(&mut self, by: usize) {
+        self.at -= by;
+        if let Some(s) = &mut self.start {
+            *s -= by;
+        }
+    }
+
+    fn inside(&self) -> bool {
+        self.start.is_some()
     }
 }
 
@@ -425,7 +497,181 @@ pub enum LineFormat {
         fields: Vec<Field>,
         xml: bool,
         name: String,
+        /// The same format as literal separators, when splitting on them gives exactly the
+        /// regex's answer for every line it splits (CLF); the regex handles the rest.
+        splitter: Option<Splitter>,
     },
+}
+
+/// A format string as `prefix VAR sep VAR sep … VAR suffix`, matched by finding each separator
+/// in turn, in the regex's order of preference, without the cost of its capture engine. A line
+/// it splits is split as the regex would split it; past a few tries it leaves the line to the
+/// regex.
+#[derive(Debug, Clone)]
+pub struct Splitter {
+    prefix: String,
+    /// Per variable: whether it never holds whitespace, and the literal after it.
+    parts: Vec<(bool, String)>,
+    /// Per variable, the literal's searcher, built once.
+    finders: Vec<memchr::memmem::Finder<'static>>,
+}
+
+impl Splitter {
+    /// Every variable but the last must be followed by a non-empty literal: two variables side
+    /// by side have no separator to find.
+    fn new(prefix: &str, parts: Vec<(bool, String)>) -> Option<Splitter> {
+        let last = parts.len().checked_sub(1)?;
+        if parts[..last].iter().any(|(_, after)| after.is_empty()) {
+            return None;
+        }
+        Some(Splitter {
+            prefix: prefix.to_string(),
+            finders: parts
+                .iter()
+                .map(|(_, after)| memchr::memmem::Finder::new(after.as_bytes()).into_owned())
+                .collect(),
+            parts,
+        })
+    }
+
+    /// Split `line` into `out` as the regex would: candidates for each variable in the regex's
+    /// order of preference (lazy: the literal's first occurrence first; spaceless greedy: the last
+    /// within the run first), backtracking when the rest does not follow. The search covers what
+    /// the regex would try, so `NoMatch` means the regex does not match either; past a bounded
+    /// number of tries it gives up and the regex decides.
+    fn split<'a>(&self, line: &'a str, out: &mut Vec<&'a str>) -> Split {
+        out.clear();
+        let Some(rest) = line.strip_prefix(self.prefix.as_str()) else {
+            return Split::NoMatch;
+        };
+        let mut search = Search {
+            text: rest,
+            budget: 4096,
+            failed: Vec::new(),
+        };
+        if self.split_from(0, 0, out, &mut search) {
+            Split::Done
+        } else if search.budget == 0 {
+            Split::GaveUp
+        } else {
+            Split::NoMatch
+        }
+    }
+
+    /// Variables `i..` from byte `at` of the text. A (variable, position) that failed once
+    /// fails again, so it is remembered: the search stays polynomial, as the regex's does.
+    fn split_from<'a>(
+        &self,
+        i: usize,
+        at: usize,
+        out: &mut Vec<&'a str>,
+        search: &mut Search<'a>,
+    ) -> bool {
+        let rest = &search.text[at..];
+        let Some((spaceless, after)) = self.parts.get(i) else {
+            return rest.is_empty();
+        };
+        if search.budget == 0 || search.has_failed(i, at) {
+            return false;
+        }
+        search.budget -= 1;
+        if i == self.parts.len() - 1 {
+            // Anchored at the end: the value is what comes before the suffix.
+            return match rest.strip_suffix(after.as_str()) {
+                Some(value) if !(*spaceless && value.contains(char::is_whitespace)) => {
+                    out.push(value);
+                    true
+                }
+                _ => false,
+            };
+        }
+        let finder = &self.finders[i];
+        let attempt = |end: usize, out: &mut Vec<&'a str>, search: &mut Search<'a>| {
+            out.push(&rest[..end]);
+            if self.split_from(i + 1, at + end + after.len(), out, search) {
+                return true;
+            }
+            out.truncate(i);
+            false
+        };
+        let found = if *spaceless {
+            // Greedy `\S*`: where the literal starts within the run of non-whitespace (the
+            // literal itself may run past it), longest first.
+            let run = match rest
+                .bytes()
+                .position(|b| b == b' ' || (b'\t'..=b'\r').contains(&b) || b >= 0x80)
+            {
+                // Past ASCII, Unicode whitespace (as the regex's `\S` knows it) decides.
+                Some(p) if rest.as_bytes()[p] >= 0x80 => {
+                    p + rest[p..]
+                        .find(char::is_whitespace)
+                        .unwrap_or(rest.len() - p)
+                }
+                Some(p) => p,
+                None => rest.len(),
+            };
+            let mut ends: Vec<usize> = occurrences(rest, finder)
+                .take_while(|e| *e <= run)
+                .collect();
+            ends.reverse();
+            ends.into_iter().any(|end| attempt(end, out, search))
+        } else {
+            // Lazy `.*?`: the literal's occurrences, first first.
+            occurrences(rest, finder).any(|end| attempt(end, out, search))
+        };
+        if !found {
+            search.mark_failed(i, at, self.parts.len());
+        }
+        found
+    }
+}
+
+/// The state of one line's split: the text after the prefix, tries left, and the (variable,
+/// position) pairs known to fail.
+struct Search<'a> {
+    text: &'a str,
+    budget: u32,
+    failed: Vec<bool>,
+}
+
+impl Search<'_> {
+    fn has_failed(&self, i: usize, at: usize) -> bool {
+        self.failed
+            .get(i * (self.text.len() + 1) + at)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    fn mark_failed(&mut self, i: usize, at: usize, parts: usize) {
+        if self.failed.is_empty() {
+            // Only lines that backtrack pay for the table.
+            self.failed = vec![false; parts * (self.text.len() + 1)];
+        }
+        if let Some(f) = self.failed.get_mut(i * (self.text.len() + 1) + at) {
+            *f = true;
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Split {
+    Done,
+    NoMatch,
+    GaveUp,
+}
+
+/// Every place the finder's literal starts in `hay`, overlapping ones included, in order. (A
+/// UTF-8 literal only matches at character boundaries.)
+fn occurrences<'h>(
+    hay: &'h str,
+    finder: &'h memchr::memmem::Finder<'static>,
+) -> impl Iterator<Item = usize> + 'h {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let at = from + finder.find(hay.as_bytes().get(from..)?)?;
+        from = at + 1;
+        Some(at)
+    })
 }
 
 impl LineFormat {
@@ -449,8 +695,15 @@ impl LineFormat {
         let mut pattern = String::from("^");
         let mut fields = Vec::new();
         let mut last = 0;
+        let mut prefix = None;
+        let mut parts: Vec<(bool, String)> = Vec::new();
         for m in var.find_iter(trimmed) {
-            pattern.push_str(&regex::escape(&trimmed[last..m.start()]));
+            let literal = &trimmed[last..m.start()];
+            pattern.push_str(&regex::escape(literal));
+            match parts.last_mut() {
+                Some(part) => part.1 = literal.to_string(),
+                None => prefix = Some(literal.to_string()),
+            }
             fields.push(Field::of_variable(m.as_str()));
             // Variables that never hold a space match `\S*`, so a route key like
             // `POST /orders` (which has one) still splits right; the others are lazy.
@@ -473,9 +726,13 @@ impl LineFormat {
                     | "domainName"
             );
             pattern.push_str(if spaceless { r"(\S*)" } else { "(.*?)" });
+            parts.push((spaceless, String::new()));
             last = m.end();
         }
         pattern.push_str(&regex::escape(&trimmed[last..]));
+        if let Some(part) = parts.last_mut() {
+            part.1 = trimmed[last..].to_string();
+        }
         pattern.push('$');
         if fields.is_empty() {
             return Err("an access-log format without $context variables".into());
@@ -494,6 +751,7 @@ impl LineFormat {
             fields,
             xml,
             name: name.into(),
+            splitter: prefix.and_then(|p| Splitter::new(&p, parts)),
         })
     }
 
@@ -722,20 +980,33 @@ pub fn parse_line<'a>(format: &LineFormat, line: &'a str) -> Result<AccessRecord
             }
         }
         LineFormat::Pattern {
-            regex, fields, xml, ..
+            regex,
+            fields,
+            xml,
+            splitter,
+            ..
         } => {
-            let caps = regex
-                .captures(line)
-                .ok_or_else(|| "the line does not match the access-log format".to_string())?;
-            for (i, field) in fields.iter().enumerate() {
-                let Some(m) = caps.get(i + 1) else { continue };
+            let mut values: Vec<&'a str> = Vec::with_capacity(fields.len());
+            let split = splitter
+                .as_ref()
+                .map_or(Split::GaveUp, |s| s.split(line, &mut values));
+            let no_match = || "the line does not match the access-log format".to_string();
+            if split == Split::NoMatch {
+                return Err(no_match());
+            }
+            if split == Split::GaveUp {
+                let caps = regex.captures(line).ok_or_else(no_match)?;
+                values.clear();
+                values.extend((1..=fields.len()).map(|i| caps.get(i).map_or("", |m| m.as_str())));
+            }
+            for (field, value) in fields.iter().zip(values) {
                 if *field == Field::Principal {
                     rec.principal_logged = true;
                 }
                 let value = if *xml {
-                    unescape_xml(m.as_str())
+                    unescape_xml(value)
                 } else {
-                    Cow::Borrowed(m.as_str())
+                    Cow::Borrowed(value)
                 };
                 set(&mut rec, *field, null_dash(Some(value)), None);
             }
@@ -859,6 +1130,161 @@ mod tests {
         let mut lines = Vec::new();
         let stats = read_log(bytes, |l| lines.push(l.text.to_string())).unwrap();
         (lines, stats)
+    }
+
+    #[test]
+    fn the_splitter_answers_as_the_regex_or_leaves_the_line_to_it() {
+        let lines = [
+            REST_CLF,
+            HTTP_CLF,
+            // A path with a space: the regex backtracks, the splitter must give up.
+            r#"203.0.113.10 - - [21/Aug/2025:12:34:56 +0000] "GET /a b HTTP/1.1" 200 512 id1 ext1"#,
+            // A quote inside the path, an empty user, a trailing space.
+            r#"203.0.113.10 - - [21/Aug/2025:12:34:56 +0000] "GET /a"b HTTP/1.1" 200 512 id1 ext1"#,
+            r#"203.0.113.10 -  [21/Aug/2025:12:34:56 +0000] "GET /x HTTP/1.1" 200 512 id1 ext1 "#,
+            "not a log line at all",
+        ];
+        let mut split_any = 0;
+        for preset in PRESETS {
+            let format = LineFormat::from_context_format(preset).unwrap();
+            let LineFormat::Pattern {
+                regex,
+                fields,
+                splitter,
+                ..
+            } = &format
+            else {
+                unreachable!("presets are patterns")
+            };
+            for line in lines {
+                let mut values = Vec::new();
+                let split = splitter
+                    .as_ref()
+                    .is_some_and(|s| s.split(line, &mut values) == Split::Done);
+                let by_regex: Option<Vec<&str>> = regex.captures(line).map(|c| {
+                    (1..=fields.len())
+                        .map(|i| c.get(i).map_or("", |m| m.as_str()))
+                        .collect()
+                });
+                if split {
+                    split_any += 1;
+                    assert_eq!(Some(values), by_regex, "{preset}\n{line}");
+                }
+            }
+        }
+        assert!(
+            split_any >= 4,
+            "the CLF presets take the fast path: {split_any}"
+        );
+
+        // Random lines made of the formats' own separators: the splitter never disagrees.
+        let pieces = [
+            " ", "  ", "-", "\"", "[", "]", "] \"", "\" ", "GET", "/a", "HTTP/1.1", "200", ",",
+            "<ip>", "</ip> ", "x", "é", "\u{b}", "\u{a0}",
+        ];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let formats: Vec<LineFormat> = PRESETS
+            .iter()
+            .map(|p| LineFormat::from_context_format(p).unwrap())
+            .collect();
+        let mut gave_up = 0;
+        for _ in 0..3000 {
+            // Start from a real line and splice in noise, so many still match.
+            let base = [REST_CLF, HTTP_CLF, REST_CSV][(next() % 3) as usize];
+            let mut line = base.to_string();
+            for _ in 0..(next() % 4) {
+                let at = (next() as usize) % (line.len() + 1);
+                if line.is_char_boundary(at) {
+                    line.insert_str(at, pieces[(next() as usize) % pieces.len()]);
+                }
+            }
+            for format in &formats {
+                let LineFormat::Pattern {
+                    regex,
+                    fields,
+                    splitter: Some(splitter),
+                    ..
+                } = format
+                else {
+                    continue;
+                };
+                let mut values = Vec::new();
+                match splitter.split(&line, &mut values) {
+                    Split::Done => {
+                        let by_regex: Option<Vec<&str>> = regex.captures(&line).map(|c| {
+                            (1..=fields.len())
+                                .map(|i| c.get(i).map_or("", |m| m.as_str()))
+                                .collect()
+                        });
+                        assert_eq!(Some(values), by_regex, "{line}");
+                    }
+                    Split::NoMatch => assert!(!regex.is_match(&line), "missed: {line}"),
+                    Split::GaveUp => gave_up += 1,
+                }
+            }
+        }
+        // With failed positions remembered, the search ends well inside its budget.
+        assert_eq!(gave_up, 0);
+        // Real lines of each preset split without the regex.
+        for (line, preset) in [(REST_CLF, 0), (HTTP_CLF, 1), (REST_XML, 2), (REST_CSV, 4)] {
+            let LineFormat::Pattern {
+                splitter: Some(splitter),
+                ..
+            } = LineFormat::from_context_format(PRESETS[preset]).unwrap()
+            else {
+                unreachable!()
+            };
+            assert_eq!(splitter.split(line, &mut Vec::new()), Split::Done, "{line}");
+        }
+        // The line with a space in its path still parses.
+        let clf = LineFormat::from_context_format(PRESETS[0]).unwrap();
+        let rec = parse_line(&clf, lines[2]).unwrap();
+        assert_eq!(rec.resource_path.as_deref(), Some("/a b"));
+    }
+
+    /// A stream that hands out at most `n` bytes per read, as a network body may.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn envelopes_split_anywhere_are_each_read_once_whatever_their_strings_hold() {
+        // Braces, brackets, quotes and backslashes inside messages must not end an envelope.
+        let tricky = r#"{"httpMethod":"GET","path":"/a}{b]\"c","status":"200"}"#;
+        let mut text = String::new();
+        for _ in 0..3 {
+            text.push_str(&envelope("DATA_MESSAGE", &[tricky, REST_JSON]));
+            text.push_str("\n ");
+        }
+        let mut lines = Vec::new();
+        let stats = read_log(Trickle(text.as_bytes(), 61), |l| {
+            lines.push(l.text.to_string())
+        })
+        .unwrap();
+        assert_eq!(stats.layout, "CloudWatch Logs envelopes");
+        assert_eq!(lines.len(), 6);
+        assert_eq!(lines[0], tricky);
+        assert_eq!(lines[5], REST_JSON);
+
+        // Cut inside the last envelope: what came before counts, the error says where.
+        let cut = &text.as_bytes()[..text.len() - 30];
+        let e = read_log(Trickle(cut, 61), |_| {}).unwrap_err();
+        assert_eq!(e.location, "envelope 3");
+        assert!(e.message.contains("truncated"), "{}", e.message);
+        assert_eq!(e.stats.lines, 4);
     }
 
     #[test]
