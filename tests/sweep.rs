@@ -424,3 +424,76 @@ fn a_member_account_that_cannot_be_read_keeps_its_last_good_result_marked_stale(
     assert_eq!(resolved, 0, "a stale account resolves nothing");
     let _ = std::fs::remove_file(&store);
 }
+
+#[test]
+fn an_organization_sweep_reads_this_account_and_every_active_member() {
+    let moto = Moto::start();
+    moto.seed("seed_estate.py");
+    let org = moto.seed("seed_organization.py");
+    let member = org["member"].as_str().unwrap();
+    let suspended = org["suspended"].as_str().unwrap();
+    let run = apispm_aws(
+        BIN,
+        &[
+            "sweep",
+            "--endpoint-url",
+            &moto.endpoint,
+            "--region",
+            "us-east-1",
+            "--organization",
+            "--role-name",
+            "apispm-read",
+            "--no-store",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("1 member account(s)"), "{}", run.stderr);
+    let p = json(&run.stdout);
+    assert_eq!(p["source"], "aws:us-east-1 organization");
+    let accounts: BTreeSet<&str> = p["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["account"].as_str())
+        .collect();
+    assert!(
+        accounts.contains("123456789012"),
+        "this account, swept directly"
+    );
+    assert!(accounts.contains(member), "the member, through its role");
+    assert!(
+        !accounts.contains(suspended),
+        "a suspended account is not swept"
+    );
+    let api = org["api"].as_str().unwrap();
+    assert!(
+        p["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["account"] == member && r["arn"].as_str().unwrap().contains(api)),
+        "the member's API is in the inventory"
+    );
+
+    // Without Organizations access the sweep says what to do instead (exit 2).
+    let run = apispm_aws(
+        BIN,
+        &[
+            "sweep",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "--max-attempts",
+            "1",
+            "--region",
+            "us-east-1",
+            "--organization",
+            "--role-name",
+            "apispm-read",
+            "--no-store",
+        ],
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--organization"), "{}", run.stderr);
+}

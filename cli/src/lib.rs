@@ -128,6 +128,10 @@ struct AwsArgs {
     /// Member account to sweep through `--role-name`; repeat for several. None: the current account.
     #[arg(long = "account", requires = "role_name")]
     accounts: Vec<String>,
+    /// Sweep the current account and every active account of its organization (Organizations
+    /// ListAccounts: run from the management account or a delegated administrator).
+    #[arg(long, requires = "role_name", conflicts_with = "accounts")]
+    organization: bool,
     /// Read-only role assumed in each `--account`.
     #[arg(long)]
     role_name: Option<String>,
@@ -323,6 +327,7 @@ fn sweep_config(aws: &AwsArgs, log_checkpoint: Option<i64>) -> Result<SweepConfi
         endpoint_url: aws.endpoint_url.clone(),
         concurrency: aws.concurrency,
         max_attempts: aws.max_attempts,
+        organization: false,
     })
 }
 
@@ -331,11 +336,18 @@ fn collect_snapshot(
     now: DateTime<Utc>,
     log_checkpoint: Option<i64>,
 ) -> Result<Snapshot> {
-    let config = sweep_config(aws, log_checkpoint)?;
+    let mut config = sweep_config(aws, log_checkpoint)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    if aws.organization {
+        // Without the member list nothing of the organization can be swept: an error, exit 2.
+        let members = runtime
+            .block_on(apispm_aws::discover_organization(&mut config))
+            .map_err(|e| anyhow!("--organization: {e}"))?;
+        eprintln!("apispm: the organization has {members} member account(s) besides this one");
+    }
     Ok(runtime.block_on(apispm_aws::collect(&config, now)))
 }
 

@@ -34,6 +34,8 @@ pub struct Config {
     pub table: String,
     pub regions: Vec<String>,
     pub accounts: Vec<String>,
+    /// `APISPM_ACCOUNTS=organization`: the accounts are listed from Organizations at each sweep.
+    pub organization: bool,
     pub role_name: Option<String>,
     pub specs: Option<S3Location>,
     pub logs: Option<S3Location>,
@@ -85,10 +87,23 @@ impl Config {
         if regions.is_empty() {
             return Err("APISPM_REGIONS is required (comma-separated regions to sweep)".into());
         }
-        let accounts = list("APISPM_ACCOUNTS");
+        let mut accounts = list("APISPM_ACCOUNTS");
         let role_name = get("APISPM_ROLE_NAME").filter(|r| !r.is_empty());
         if !accounts.is_empty() && role_name.is_none() {
             return Err("APISPM_ACCOUNTS needs APISPM_ROLE_NAME (the read-only role in each member account)".into());
+        }
+        // `organization`: this account and every active one of its organization, listed anew
+        // at each sweep.
+        let organization = accounts.len() == 1 && accounts[0].eq_ignore_ascii_case("organization");
+        if organization {
+            accounts.clear();
+        } else if let Some(bad) = accounts
+            .iter()
+            .find(|a| a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(format!(
+                "APISPM_ACCOUNTS: `{bad}` is not a 12-digit account id (or use `organization`)"
+            ));
         }
         let ttl_days = match get("APISPM_TTL_DAYS") {
             Some(v) => v
@@ -112,6 +127,7 @@ impl Config {
             table,
             regions,
             accounts,
+            organization,
             role_name,
             specs: s3("APISPM_SPECS")?,
             logs: s3("APISPM_LOGS")?,
@@ -315,6 +331,10 @@ pub async fn handle(
         serde_json::from_value(event.detail.clone()).map_err(|e| format!("event detail: {e}"))?
     };
     let mut sweep = sweep_config(cfg, &overrides);
+    if cfg.organization && overrides.accounts.is_none() {
+        let members = apispm_aws::discover_organization(&mut sweep).await?;
+        tracing::info!(members, "organization accounts listed");
+    }
     // A hand-made event without a time sweeps now.
     let at = event.time.unwrap_or_else(Utc::now);
     let units = sweep.units();
@@ -628,5 +648,24 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(c.regions, vec!["us-east-1", "eu-west-1"]);
+        let org = Config::from_vars(vars(&[
+            ("APISPM_TABLE", "t"),
+            ("APISPM_REGIONS", "us-east-1"),
+            ("APISPM_ACCOUNTS", "organization"),
+            ("APISPM_ROLE_NAME", "apispm-read"),
+        ]))
+        .unwrap();
+        assert!(org.organization && org.accounts.is_empty());
+        let err = Config::from_vars(vars(&[
+            ("APISPM_TABLE", "t"),
+            ("APISPM_REGIONS", "us-east-1"),
+            ("APISPM_ACCOUNTS", "111122223333,12345"),
+            ("APISPM_ROLE_NAME", "apispm-read"),
+        ]))
+        .unwrap_err();
+        assert!(
+            err.contains("`12345` is not a 12-digit account id"),
+            "{err}"
+        );
     }
 }

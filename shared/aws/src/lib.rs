@@ -48,6 +48,9 @@ pub struct SweepConfig {
     pub logs: Option<S3Location>,
     /// Last-modified time (epoch seconds) of the newest log object a previous sweep read.
     pub log_checkpoint: Option<i64>,
+    /// `accounts` are the organization's, discovered by `discover_organization`: the current
+    /// account is swept too (directly, no role), and the source names the organization.
+    pub organization: bool,
 }
 
 impl Default for SweepConfig {
@@ -62,6 +65,7 @@ impl Default for SweepConfig {
             specs: None,
             logs: None,
             log_checkpoint: None,
+            organization: false,
         }
     }
 }
@@ -191,7 +195,10 @@ impl SweepConfig {
         format!(
             "aws:{}{}",
             self.regions.join(","),
-            if self.accounts.is_empty() {
+            if self.organization {
+                // Stable while accounts join and leave, so the sweep id stays the slot's.
+                " organization".to_string()
+            } else if self.accounts.is_empty() {
                 String::new()
             } else {
                 format!(" accounts {}", self.accounts.join(","))
@@ -201,11 +208,11 @@ impl SweepConfig {
 
     /// The sweep's units: every account × region, then the S3 sources when any are configured.
     pub fn units(&self) -> Vec<Unit> {
-        let accounts: Vec<Option<String>> = if self.accounts.is_empty() {
-            vec![None]
-        } else {
-            self.accounts.iter().cloned().map(Some).collect()
-        };
+        let mut accounts: Vec<Option<String>> = Vec::new();
+        if self.accounts.is_empty() || self.organization {
+            accounts.push(None);
+        }
+        accounts.extend(self.accounts.iter().cloned().map(Some));
         let mut units: Vec<Unit> = accounts
             .iter()
             .flat_map(|a| {
@@ -220,6 +227,51 @@ impl SweepConfig {
         }
         units
     }
+}
+
+/// Fill `cfg.accounts` with the organization's active member accounts (Organizations
+/// `ListAccounts`, from the management account or a delegated administrator), leaving out the
+/// current account, which is swept directly. Returns how many members were found.
+pub async fn discover_organization(cfg: &mut SweepConfig) -> Result<usize, String> {
+    let region = cfg
+        .regions
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "us-east-1".into());
+    let base = base_config(&region, cfg).await;
+    let own = aws_sdk_sts::Client::new(&base)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| format!("sts:GetCallerIdentity: {}", describe_error(&e)))?
+        .account()
+        .unwrap_or_default()
+        .to_string();
+    let org = aws_sdk_organizations::Client::new(&base);
+    let mut pages = org.list_accounts().into_paginator().send();
+    let mut members = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| {
+            format!(
+                "organizations:ListAccounts: {} (run from the organization's management account \
+                 or a delegated administrator, or name the accounts)",
+                describe_error(&e)
+            )
+        })?;
+        for account in page.accounts() {
+            let active = account
+                .status()
+                .is_none_or(|s| *s == aws_sdk_organizations::types::AccountStatus::Active);
+            match account.id() {
+                Some(id) if active && id != own => members.push(id.to_string()),
+                _ => {}
+            }
+        }
+    }
+    members.sort();
+    cfg.accounts = members;
+    cfg.organization = true;
+    Ok(cfg.accounts.len())
 }
 
 /// Collect every target (account × region) into a snapshot. Never fails as a whole: a target
