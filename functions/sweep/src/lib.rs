@@ -397,7 +397,15 @@ async fn fan_out(
             unit,
         })
         .collect();
-    apispm_aws::fanout::send_units(&aws_sdk_sqs::Client::new(&config), queue, &messages).await?;
+    let sqs = aws_sdk_sqs::Client::new(&config);
+    if let Err(e) = apispm_aws::fanout::send_units(&sqs, queue, &messages).await {
+        // Some units may be queued and others not: let the retry (Lambda retries a failed
+        // scheduled invocation) start the slot over rather than wait on units never sent.
+        if let Err(forget) = ledger.abandon(&sweep_id).await {
+            tracing::error!(sweep_id, error = %forget, "could not reset the ledger");
+        }
+        return Err(e.into());
+    }
     tracing::info!(sweep_id, units = messages.len(), "sweep fanned out");
     outcome.fanned_out = Some(messages.len());
     Ok(outcome)

@@ -109,6 +109,18 @@ async fn a_fanned_out_sweep_closes_once_with_its_failing_target_marked_stale() {
             .await,
     );
 
+    // The queue cannot be reached: an error naming it, and the slot is left to the retry.
+    let broken = Config::from_vars(vars(Some(format!(
+        "{}/123456789012/no-such-queue",
+        moto.endpoint
+    ))))
+    .unwrap();
+    let err = handle(scheduled("2026-12-01T06:00:00Z"), &broken)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no-such-queue"), "{err}");
+
     // The schedule fires (twice: EventBridge delivers at least once).
     let outcome = handle(scheduled("2026-12-01T06:00:00Z"), &config)
         .await

@@ -319,6 +319,19 @@ impl Ledger {
         }
     }
 
+    /// Forget an opened ledger whose messages could not all be sent, so a retry of the same
+    /// slot opens it afresh instead of waiting on units that were never queued.
+    pub async fn abandon(&self, sweep_id: &str) -> Result<(), FanoutError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(sweep_id, "STATE")))
+            .send()
+            .await
+            .map_err(|e| self.err(aws_sdk_dynamodb::error::DisplayErrorContext(e)))?;
+        Ok(())
+    }
+
     /// Mark the sweep closed once its posture is stored.
     pub async fn mark_closed(&self, sweep_id: &str, at: DateTime<Utc>) -> Result<(), FanoutError> {
         self.client

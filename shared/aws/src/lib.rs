@@ -229,16 +229,17 @@ impl SweepConfig {
     }
 }
 
+/// The configuration for account-wide calls (S3, Organizations): the first region swept.
+async fn home_config(cfg: &SweepConfig) -> SdkConfig {
+    let region = cfg.regions.first().map_or("us-east-1", String::as_str);
+    base_config(region, cfg).await
+}
+
 /// Fill `cfg.accounts` with the organization's active member accounts (Organizations
 /// `ListAccounts`, from the management account or a delegated administrator), leaving out the
 /// current account, which is swept directly. Returns how many members were found.
 pub async fn discover_organization(cfg: &mut SweepConfig) -> Result<usize, String> {
-    let region = cfg
-        .regions
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "us-east-1".into());
-    let base = base_config(&region, cfg).await;
+    let base = home_config(cfg).await;
     let own = aws_sdk_sts::Client::new(&base)
         .get_caller_identity()
         .send()
@@ -317,12 +318,7 @@ async fn collect_sources(cfg: &SweepConfig, snapshot: &mut Snapshot) {
     if cfg.specs.is_none() && cfg.logs.is_none() {
         return;
     }
-    let region = cfg
-        .regions
-        .first()
-        .cloned()
-        .unwrap_or_else(|| "us-east-1".into());
-    let base = base_config(&region, cfg).await;
+    let base = home_config(cfg).await;
     let s3 = s3::client(&base, cfg.endpoint_url.is_some());
     if let Some(at) = &cfg.specs {
         s3::collect_specs(&s3, at, snapshot).await;
