@@ -139,3 +139,74 @@ fn an_unreadable_input_never_resolves_findings() {
     assert!(f.get("resolved_at").is_none());
     assert_eq!(second["drift"]["resolved_findings"], serde_json::json!([]));
 }
+
+/// Remove GET /admin/reports from orders.yaml (its traffic goes on).
+fn remove_admin_reports(dir: &std::path::Path) {
+    let path = dir.join("specs/orders.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text
+        .find("  /admin/reports:")
+        .expect("the demo declares it");
+    let end = text.find("components:").unwrap();
+    std::fs::write(&path, format!("{}{}", &text[..start], &text[end..])).unwrap();
+}
+
+fn endpoint<'a>(p: &'a Value, method: &str, path: &str) -> &'a Value {
+    p["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["method"] == method && e["path"] == path)
+        .unwrap_or_else(|| panic!("no endpoint {method} {path}"))
+}
+
+#[test]
+fn a_route_removed_from_the_spec_that_still_gets_traffic_is_a_zombie() {
+    let demo = demo_copy();
+    let store = demo.path().join("history.db");
+    let (_, first) = scan_at(demo.path(), &store, "2026-11-01T08:00:00Z");
+    let before = endpoint(&first, "GET", "/v1/admin/reports");
+    assert_eq!(before["classification"]["lifecycle"], "managed");
+
+    remove_admin_reports(demo.path());
+    let (_, second) = scan_at(demo.path(), &store, "2026-11-02T08:00:00Z");
+    let after = endpoint(&second, "GET", "/v1/admin/reports");
+    assert_eq!(after["classification"]["lifecycle"], "zombie", "{after}");
+    let reason = after["classification"]["reasons"][0].as_str().unwrap();
+    assert!(
+        reason.contains("removed from the declared spec")
+            && reason.contains("specs/orders.yaml#/paths/~1admin~1reports/get")
+            && reason.contains("2026-11-01 08:00 UTC"),
+        "{reason}"
+    );
+    assert_eq!(
+        after["removed_from_spec"]["last_declared_at"],
+        "2026-11-01T08:00:00Z"
+    );
+
+    // Remembered: a sweep later it is still the route removed on 1 November, not a shadow.
+    let (_, third) = scan_at(demo.path(), &store, "2026-11-03T08:00:00Z");
+    let still = endpoint(&third, "GET", "/v1/admin/reports");
+    assert_eq!(still["classification"]["lifecycle"], "zombie");
+    assert_eq!(
+        still["removed_from_spec"]["last_declared_at"],
+        "2026-11-01T08:00:00Z"
+    );
+
+    // Without history there is nothing to remember: undeclared traffic is a shadow.
+    let run = apispm(
+        BIN,
+        &[
+            "scan",
+            demo.path().to_str().unwrap(),
+            "--no-store",
+            "--format",
+            "json",
+        ],
+    );
+    let fresh = json(&run.stdout);
+    assert_eq!(
+        endpoint(&fresh, "GET", "/v1/admin/reports")["classification"]["lifecycle"],
+        "shadow"
+    );
+}

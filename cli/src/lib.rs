@@ -304,7 +304,7 @@ fn scan(args: ScanArgs) -> Result<u8> {
         }
         (None, None) => return Err(anyhow!("give an estate folder or --snapshot FILE")),
     };
-    finish(&snapshot, &policies, now, &args.output, default_store)
+    finish(snapshot, &policies, now, &args.output, default_store)
 }
 
 fn s3_location(flag: &str, value: &Option<String>) -> Result<Option<S3Location>> {
@@ -368,7 +368,7 @@ fn sweep(args: SweepArgs) -> Result<u8> {
         _ => None,
     };
     let snapshot = collect_snapshot(&args.aws, now, checkpoint)?;
-    finish(&snapshot, &policies, now, &args.output, store_path)
+    finish(snapshot, &policies, now, &args.output, store_path)
 }
 
 fn collect(args: CollectArgs) -> Result<u8> {
@@ -387,22 +387,30 @@ fn collect(args: CollectArgs) -> Result<u8> {
 
 /// Assess, record in the store, print; the exit code says what `--fail-on` and the inputs found.
 fn finish(
-    snapshot: &Snapshot,
+    mut snapshot: Snapshot,
     policies: &[Policy],
     now: DateTime<Utc>,
     output: &OutputArgs,
     default_store: PathBuf,
 ) -> Result<u8> {
-    let mut posture = assess(snapshot, policies, now);
     let mut context = render::Context {
         history: Vec::new(),
         asff: Some(output.asff.target()),
     };
-    if !output.no_store {
-        let (mut store, name) = open_store(
+    let store = if output.no_store {
+        None
+    } else {
+        let (store, name) = open_store(
             output.table.as_deref(),
             output.store.as_deref().unwrap_or(&default_store),
         )?;
+        // What earlier sweeps saw declared: a route since removed from the spec is a zombie.
+        apispm_core::history::prepare(store.as_ref(), &mut snapshot, now)
+            .with_context(|| format!("reading the previous sweep from {name}"))?;
+        Some((store, name))
+    };
+    let mut posture = assess(&snapshot, policies, now);
+    if let Some((mut store, name)) = store {
         record_sweep(store.as_mut(), &mut posture, output.ttl_days)
             .with_context(|| format!("recording the sweep in {name}"))?;
         store

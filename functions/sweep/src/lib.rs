@@ -552,25 +552,31 @@ async fn conclude(
     store: bool,
 ) -> Result<Posture, lambda_runtime::Error> {
     let policies = load_policies(cfg).await?;
-    let mut posture = assess(&snapshot, &policies, at);
-    if store {
-        let (ttl, checkpoints) = (cfg.ttl_days, snapshot.log_checkpoints.clone());
+    let posture = if store {
+        let ttl = cfg.ttl_days;
         let table = cfg.table.clone();
-        let (recorded, history) = tokio::task::spawn_blocking(move || {
+        // History first (what earlier sweeps saw declared), then assess and record: all on a
+        // blocking thread, as the store drives its own runtime.
+        let (posture, history) = tokio::task::spawn_blocking(move || {
+            let mut snapshot = snapshot;
             let mut store = DynamoStore::open(&table)?;
+            apispm_core::history::prepare(&store, &mut snapshot, at)?;
+            let mut posture = assess(&snapshot, &policies, at);
             record_sweep(&mut store, &mut posture, ttl)?;
-            store.save_checkpoints(&checkpoints)?;
+            store.save_checkpoints(&snapshot.log_checkpoints)?;
             let history = store.history()?;
             Ok::<_, apispm_core::store::StoreError>((posture, history))
         })
         .await
         .map_err(|e| e.to_string())?
         .map_err(|e| format!("recording the sweep in table {}: {e}", cfg.table))?;
-        posture = recorded;
         if let Some(bucket) = &cfg.reports_bucket {
             publish_latest(cfg, bucket, &posture, history).await?;
         }
-    }
+        posture
+    } else {
+        assess(&snapshot, &policies, at)
+    };
     println!("{}", emf(&posture));
     tracing::info!(sweep_id = %posture.sweep_id, endpoints = posture.endpoints.len(), complete = posture.complete, stored = store, "sweep done");
     Ok(posture)

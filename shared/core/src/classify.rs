@@ -15,6 +15,20 @@ pub struct Classification {
     pub reasons: Vec<String>,
 }
 
+/// What an earlier sweep saw declared for this endpoint, when no spec declares it now.
+pub fn removed_from_spec<'s>(
+    endpoint: &InventoryEndpoint,
+    snapshot: &'s Snapshot,
+) -> Option<&'s crate::snapshot::DeclaredBefore> {
+    if endpoint.documented() {
+        return None;
+    }
+    snapshot
+        .declared_before
+        .iter()
+        .find(|d| d.is(&endpoint.service, &endpoint.method, &endpoint.path))
+}
+
 pub fn classify(endpoint: &InventoryEndpoint, snapshot: &Snapshot) -> Classification {
     let mut reasons = Vec::new();
     let declared: Vec<_> = endpoint.declared(snapshot).collect();
@@ -63,6 +77,13 @@ pub fn classify(endpoint: &InventoryEndpoint, snapshot: &Snapshot) -> Classifica
         let files: Vec<&str> = declared.iter().map(|(f, _)| *f).collect();
         reasons.push(format!("managed: declared in {}", files.join(", ")));
         Lifecycle::Managed
+    } else if let (Some(before), true) = (removed_from_spec(endpoint, snapshot), requests > 0) {
+        reasons.push(format!(
+            "zombie: removed from the declared spec (last declared in {} on {}) and still receiving traffic ({requests} request(s){last_seen})",
+            before.declared_in.join(", "),
+            before.last_declared_at.format("%Y-%m-%d %H:%M UTC")
+        ));
+        Lifecycle::Zombie
     } else if let Some(g) = &endpoint.gateway {
         match &endpoint.tied_spec_service {
             Some(service) => {

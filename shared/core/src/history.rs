@@ -154,6 +154,58 @@ fn carry_over_stale_targets(posture: &mut Posture, prev: &Posture) {
     }
 }
 
+/// The sweep a new one at `at` follows: the latest stored at or before it, other than itself.
+pub fn previous_posture(
+    store: &dyn Store,
+    sweep_id: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<Posture>, StoreError> {
+    let previous = store
+        .history()?
+        .into_iter()
+        .filter(|r| r.sweep_id != sweep_id && r.generated_at <= at)
+        .max_by_key(|r| r.generated_at);
+    match previous {
+        Some(r) => store.posture(&r.sweep_id),
+        None => Ok(None),
+    }
+}
+
+/// What the previous sweep saw declared (and what it still remembered as removed), for the next
+/// assessment to tell a route removed from the spec from one never declared.
+pub fn declared_before(previous: &Posture) -> Vec<crate::snapshot::DeclaredBefore> {
+    previous
+        .endpoints
+        .iter()
+        .filter_map(|e| {
+            if !e.declared_in.is_empty() {
+                Some(crate::snapshot::DeclaredBefore {
+                    service: e.service.clone(),
+                    method: e.method.clone(),
+                    path: e.path.clone(),
+                    declared_in: e.declared_in.clone(),
+                    last_declared_at: previous.generated_at,
+                })
+            } else {
+                e.removed_from_spec.clone()
+            }
+        })
+        .collect()
+}
+
+/// Give a snapshot the history it is assessed against: what earlier sweeps saw declared.
+pub fn prepare(
+    store: &dyn Store,
+    snapshot: &mut crate::snapshot::Snapshot,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let sweep_id = crate::posture::sweep_id(&snapshot.source, at);
+    if let Some(previous) = previous_posture(store, &sweep_id, at)? {
+        snapshot.declared_before = declared_before(&previous);
+    }
+    Ok(())
+}
+
 /// Record a freshly assessed sweep in a store: apply history (against the sweep before this one,
 /// so re-running a sweep is idempotent) and save it with its finding records.
 pub fn record_sweep(
@@ -161,15 +213,7 @@ pub fn record_sweep(
     posture: &mut Posture,
     ttl_days: i64,
 ) -> Result<(), StoreError> {
-    let previous = store
-        .history()?
-        .into_iter()
-        .filter(|r| r.sweep_id != posture.sweep_id && r.generated_at <= posture.generated_at)
-        .max_by_key(|r| r.generated_at);
-    let previous = match previous {
-        Some(r) => store.posture(&r.sweep_id)?,
-        None => None,
-    };
+    let previous = previous_posture(store, &posture.sweep_id, posture.generated_at)?;
     let records = store.finding_records()?;
     let records = reconcile(posture, previous.as_ref(), records);
     store.save(posture, &records, ttl_days)

@@ -175,6 +175,9 @@ pub struct EndpointPosture {
     /// The declared operations with their line and column in the source, for code scanning.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub declared_locations: Vec<SourceLocation>,
+    /// No spec declares it any more, but an earlier sweep saw it declared: where, and when last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed_from_spec: Option<crate::snapshot::DeclaredBefore>,
     pub samples: usize,
     /// Observed traffic (access logs and samples), when there was any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -788,6 +791,7 @@ fn assess_endpoint(
     }
 
     let posture = EndpointPosture {
+        removed_from_spec: crate::classify::removed_from_spec(ep, snapshot).cloned(),
         id: ep.id.clone(),
         service: ep.service.clone(),
         method: ep.method.clone(),

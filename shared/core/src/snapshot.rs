@@ -43,6 +43,37 @@ pub struct Snapshot {
     /// assessed; these make the posture incomplete and are reported in it.
     #[serde(default)]
     pub issues: Vec<InputIssue>,
+    /// Operations earlier sweeps saw declared (from history, `history::declared_before`): an
+    /// endpoint no spec declares any more but that still gets traffic is a zombie, not a shadow.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declared_before: Vec<DeclaredBefore>,
+}
+
+/// An operation a spec used to declare.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeclaredBefore {
+    pub service: String,
+    pub method: String,
+    pub path: String,
+    /// Where it was declared (`file#pointer`).
+    pub declared_in: Vec<String>,
+    /// The last sweep that saw it declared.
+    pub last_declared_at: DateTime<Utc>,
+}
+
+impl DeclaredBefore {
+    /// Whether it is the endpoint `service METHOD path`, parameter names aside
+    /// (`/orders/{orderId}` is `/orders/{id}`).
+    pub fn is(&self, service: &str, method: &str, path: &str) -> bool {
+        fn shape(path: &str) -> impl Iterator<Item = &str> {
+            path.split('/')
+                .filter(|s| !s.is_empty())
+                .map(|s| if s.starts_with('{') { "{}" } else { s })
+        }
+        self.service == service
+            && self.method.eq_ignore_ascii_case(method)
+            && shape(&self.path).eq(shape(path))
+    }
 }
 
 impl Snapshot {
@@ -59,6 +90,7 @@ impl Snapshot {
             log_checkpoints: BTreeMap::new(),
             log_stats: None,
             issues: Vec::new(),
+            declared_before: Vec::new(),
         }
     }
 
@@ -252,6 +284,22 @@ impl TrafficSample {
 mod tests {
     use super::*;
     use crate::gateway::TargetFacts;
+
+    #[test]
+    fn a_route_declared_before_is_the_same_route_whatever_its_parameter_names() {
+        let before = DeclaredBefore {
+            service: "orders".into(),
+            method: "GET".into(),
+            path: "/v1/orders/{orderId}/invoice".into(),
+            declared_in: vec!["specs/orders.yaml#/paths/~1orders~1{orderId}~1invoice/get".into()],
+            last_declared_at: "2026-11-01T08:00:00Z".parse().unwrap(),
+        };
+        assert!(before.is("orders", "get", "/v1/orders/{id}/invoice"));
+        assert!(!before.is("orders", "GET", "/v1/orders/{id}"));
+        assert!(!before.is("orders", "POST", "/v1/orders/{id}/invoice"));
+        assert!(!before.is("users", "GET", "/v1/orders/{id}/invoice"));
+        assert!(!before.is("orders", "GET", "/v1/orders/export/invoice"));
+    }
 
     #[test]
     fn merged_parts_are_the_whole_sweep_in_target_order() {
