@@ -1288,6 +1288,42 @@ mod tests {
     }
 
     #[test]
+    fn an_envelope_with_its_events_before_its_type_and_group_still_ties_them_to_the_group() {
+        let events = serde_json::json!([{"id": "1", "message": REST_JSON}, {"id": "2", "message": REST_CLF}]);
+        let text = format!(
+            r#"{{"logEvents": {events}, "owner": "1", "messageType": "DATA_MESSAGE", "logGroup": "/aws/apigateway/late"}}"#
+        );
+        let mut seen = Vec::new();
+        let stats = read_log(
+            Trickle(
+                format!("{{\"messageType\": \"x\"}}\n{text}").as_bytes(),
+                4096,
+            ),
+            |l| {
+                seen.push((
+                    l.text.to_string(),
+                    l.log_group.map(str::to_string),
+                    l.location(),
+                ))
+            },
+        )
+        .unwrap_or_else(|e| panic!("{}: {}", e.location, e.message));
+        assert_eq!(stats.lines, 2);
+        assert_eq!(seen[0].0, REST_JSON);
+        assert_eq!(seen[1].1.as_deref(), Some("/aws/apigateway/late"));
+        assert_eq!(seen[1].2, "envelope 2, event 2");
+
+        // An envelope without a message type is named, with what came before it.
+        let e = read_log(
+            Trickle(br#"{"messageType": "x"} {"logEvents": []}"#, 4096),
+            |_| {},
+        )
+        .unwrap_err();
+        assert_eq!(e.location, "envelope 2");
+        assert!(e.message.contains("messageType"), "{}", e.message);
+    }
+
+    #[test]
     fn layouts_are_detected_by_content() {
         // Firehose: one gzip member per CloudWatch envelope, no delimiter; a control message.
         let mut firehose = gz(envelope(
