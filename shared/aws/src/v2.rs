@@ -50,26 +50,32 @@ fn settings(s: Option<&aws_sdk_apigatewayv2::types::RouteSettings>) -> RouteSett
     .unwrap_or_default()
 }
 
-fn authorizer(a: &aws_sdk_apigatewayv2::types::Authorizer) -> Authorizer {
-    Authorizer {
-        id: a.authorizer_id().unwrap_or_default().to_string(),
-        name: a.name().unwrap_or_default().to_string(),
-        authorizer_type: a
-            .authorizer_type()
-            .map(|t| t.as_str().to_string())
-            .unwrap_or_default(),
-        identity_source: (!a.identity_source().is_empty()).then(|| a.identity_source().join(",")),
-        result_ttl_seconds: a.authorizer_result_ttl_in_seconds(),
-        jwt_issuer: a
-            .jwt_configuration()
-            .and_then(|j| j.issuer())
-            .map(str::to_string),
-        jwt_audience: a
-            .jwt_configuration()
-            .map(|j| j.audience().to_vec())
-            .unwrap_or_default(),
-        provider_arns: Vec::new(),
-    }
+/// An authorizer from a listing (`types::Authorizer`) or a single read (`GetAuthorizerOutput`):
+/// two SDK types with the same accessors, mapped once.
+macro_rules! authorizer {
+    ($a:expr, $id:expr) => {{
+        let a = $a;
+        Authorizer {
+            id: a.authorizer_id().unwrap_or($id).to_string(),
+            name: a.name().unwrap_or_default().to_string(),
+            authorizer_type: a
+                .authorizer_type()
+                .map(|t| t.as_str().to_string())
+                .unwrap_or_default(),
+            identity_source: (!a.identity_source().is_empty())
+                .then(|| a.identity_source().join(",")),
+            result_ttl_seconds: a.authorizer_result_ttl_in_seconds(),
+            jwt_issuer: a
+                .jwt_configuration()
+                .and_then(|j| j.issuer())
+                .map(str::to_string),
+            jwt_audience: a
+                .jwt_configuration()
+                .map(|j| j.audience().to_vec())
+                .unwrap_or_default(),
+            provider_arns: Vec::new(),
+        }
+    }};
 }
 
 pub async fn collect(c: &Clients, facts: &mut TargetFacts) {
@@ -230,7 +236,7 @@ async fn collect_api(
         .set_next_token(tok)
         .send())
     {
-        Ok(list) => out.authorizers = list.iter().map(authorizer).collect(),
+        Ok(list) => out.authorizers = list.iter().map(|a| authorizer!(a, "")).collect(),
         Err(list_failure) => {
             // Read each authorizer the routes reference instead (moto cannot list them).
             let mut ids: Vec<String> = out
@@ -249,26 +255,7 @@ async fn collect_api(
                     .send()
                     .await
                 {
-                    Ok(a) => out.authorizers.push(Authorizer {
-                        id: a.authorizer_id().unwrap_or(&aid).to_string(),
-                        name: a.name().unwrap_or_default().to_string(),
-                        authorizer_type: a
-                            .authorizer_type()
-                            .map(|t| t.as_str().to_string())
-                            .unwrap_or_default(),
-                        identity_source: (!a.identity_source().is_empty())
-                            .then(|| a.identity_source().join(",")),
-                        result_ttl_seconds: a.authorizer_result_ttl_in_seconds(),
-                        jwt_issuer: a
-                            .jwt_configuration()
-                            .and_then(|j| j.issuer())
-                            .map(str::to_string),
-                        jwt_audience: a
-                            .jwt_configuration()
-                            .map(|j| j.audience().to_vec())
-                            .unwrap_or_default(),
-                        provider_arns: Vec::new(),
-                    }),
+                    Ok(a) => out.authorizers.push(authorizer!(&a, &aid)),
                     Err(e) => fail(
                         "apigateway:GetAuthorizer",
                         format!("{}; listing failed too: {list_failure}", describe_error(&e)),
