@@ -405,14 +405,19 @@ fn finish(
             output.store.as_deref().unwrap_or(&default_store),
         )?;
         // What earlier sweeps saw declared: a route since removed from the spec is a zombie.
-        apispm_core::history::prepare(store.as_ref(), &mut snapshot, now)
+        let previous = apispm_core::history::prepare(store.as_ref(), &mut snapshot, now)
             .with_context(|| format!("reading the previous sweep from {name}"))?;
-        Some((store, name))
+        Some((store, name, previous))
     };
     let mut posture = assess(&snapshot, policies, now);
-    if let Some((mut store, name)) = store {
-        record_sweep(store.as_mut(), &mut posture, output.ttl_days)
-            .with_context(|| format!("recording the sweep in {name}"))?;
+    if let Some((mut store, name, previous)) = store {
+        record_sweep(
+            store.as_mut(),
+            &mut posture,
+            previous.as_ref(),
+            output.ttl_days,
+        )
+        .with_context(|| format!("recording the sweep in {name}"))?;
         store
             .save_checkpoints(&snapshot.log_checkpoints)
             .with_context(|| format!("saving log checkpoints in {name}"))?;

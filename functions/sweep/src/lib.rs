@@ -288,14 +288,16 @@ fn s3_client(cfg: &Config, config: &aws_config::SdkConfig) -> aws_sdk_s3::Client
 
 /// The policies: the S3 policy file when configured (read at every sweep, so an edit applies to
 /// the next one), else the bundled default. A bad file is an error naming the object and line.
-async fn load_policies(cfg: &Config) -> Result<Vec<apispm_core::policy::Policy>, String> {
+async fn load_policies(
+    cfg: &Config,
+    s3: &aws_sdk_s3::Client,
+) -> Result<Vec<apispm_core::policy::Policy>, String> {
     let Some(at) = &cfg.policies else {
         return apispm_core::policy::load("infra/policies/default.yaml (bundled)", POLICIES)
             .map_err(|e| e.to_string());
     };
     let url = format!("s3://{}/{}", at.bucket, at.prefix);
-    let s3 = s3_client(cfg, &aws_config(cfg).await);
-    let text = apispm_aws::s3::read_text(&s3, &at.bucket, &at.prefix)
+    let text = apispm_aws::s3::read_text(s3, &at.bucket, &at.prefix)
         .await
         .map_err(|e| format!("reading policies {url}: {e}"))?;
     apispm_core::policy::load(&url, &text).map_err(|e| format!("policies {e}"))
@@ -338,29 +340,30 @@ pub async fn handle(
     // A hand-made event without a time sweeps now.
     let at = event.time.unwrap_or_else(Utc::now);
     let units = sweep.units();
+    let config = aws_config(cfg).await;
     if let (Some(queue), false, true) = (&cfg.queue_url, overrides.dry_run, units.len() > 1) {
         // A bad policy file fails here, before any unit is sent, not at the close.
-        load_policies(cfg).await?;
-        return fan_out(cfg, queue, &sweep, units, at).await;
+        load_policies(cfg, &s3_client(cfg, &config)).await?;
+        return fan_out(cfg, &config, queue, &sweep, units, at).await;
     }
     if !overrides.dry_run {
         sweep.log_checkpoint = log_checkpoint(cfg).await?;
     }
     let snapshot = apispm_aws::collect(&sweep, at).await;
-    let posture = conclude(cfg, snapshot, at, !overrides.dry_run).await?;
+    let posture = conclude(cfg, &config, snapshot, at, !overrides.dry_run).await?;
     Ok(Outcome::of(&posture, !overrides.dry_run))
 }
 
 async fn fan_out(
     cfg: &Config,
+    config: &aws_config::SdkConfig,
     queue: &str,
     sweep: &SweepConfig,
     units: Vec<Unit>,
     at: DateTime<Utc>,
 ) -> Result<Outcome, lambda_runtime::Error> {
     let sweep_id = apispm_core::posture::sweep_id(&sweep.source(), at);
-    let config = aws_config(cfg).await;
-    let ledger = Ledger::new(&config, &cfg.table);
+    let ledger = Ledger::new(config, &cfg.table);
     let state = LedgerState {
         source: sweep.source(),
         at,
@@ -397,7 +400,7 @@ async fn fan_out(
             unit,
         })
         .collect();
-    let sqs = aws_sdk_sqs::Client::new(&config);
+    let sqs = aws_sdk_sqs::Client::new(config);
     if let Err(e) = apispm_aws::fanout::send_units(&sqs, queue, &messages).await {
         // Some units may be queued and others not: let the retry (Lambda retries a failed
         // scheduled invocation) start the slot over rather than wait on units never sent.
@@ -485,7 +488,7 @@ async fn handle_unit(
             .await
             .map_err(|e| e.to_string())?
     {
-        close(cfg, &ledger, sweep_id)
+        close(cfg, config, &ledger, sweep_id)
             .await
             .map_err(|e| format!("closing sweep {sweep_id}: {e}"))?;
     }
@@ -493,7 +496,12 @@ async fn handle_unit(
 }
 
 /// Merge every unit's part, assess, record and publish; then mark the ledger closed.
-async fn close(cfg: &Config, ledger: &Ledger, sweep_id: &str) -> Result<(), String> {
+async fn close(
+    cfg: &Config,
+    config: &aws_config::SdkConfig,
+    ledger: &Ledger,
+    sweep_id: &str,
+) -> Result<(), String> {
     let (state, _, _) = ledger
         .state(sweep_id)
         .await
@@ -508,7 +516,7 @@ async fn close(cfg: &Config, ledger: &Ledger, sweep_id: &str) -> Result<(), Stri
             None => lost(&mut snapshot, unit, "no result was stored"),
         }
     }
-    conclude(cfg, snapshot, state.at, true)
+    conclude(cfg, config, snapshot, state.at, true)
         .await
         .map_err(|e| e.to_string())?;
     ledger
@@ -547,11 +555,13 @@ fn lost(snapshot: &mut Snapshot, unit: &Unit, why: &str) {
 /// refresh the reports bucket's latest posture. Emits the metrics either way.
 async fn conclude(
     cfg: &Config,
+    config: &aws_config::SdkConfig,
     snapshot: Snapshot,
     at: DateTime<Utc>,
     store: bool,
 ) -> Result<Posture, lambda_runtime::Error> {
-    let policies = load_policies(cfg).await?;
+    let s3 = s3_client(cfg, config);
+    let policies = load_policies(cfg, &s3).await?;
     let posture = if store {
         let ttl = cfg.ttl_days;
         let table = cfg.table.clone();
@@ -560,9 +570,9 @@ async fn conclude(
         let (posture, history) = tokio::task::spawn_blocking(move || {
             let mut snapshot = snapshot;
             let mut store = DynamoStore::open(&table)?;
-            apispm_core::history::prepare(&store, &mut snapshot, at)?;
+            let previous = apispm_core::history::prepare(&store, &mut snapshot, at)?;
             let mut posture = assess(&snapshot, &policies, at);
-            record_sweep(&mut store, &mut posture, ttl)?;
+            record_sweep(&mut store, &mut posture, previous.as_ref(), ttl)?;
             store.save_checkpoints(&snapshot.log_checkpoints)?;
             let history = store.history()?;
             Ok::<_, apispm_core::store::StoreError>((posture, history))
@@ -571,7 +581,7 @@ async fn conclude(
         .map_err(|e| e.to_string())?
         .map_err(|e| format!("recording the sweep in table {}: {e}", cfg.table))?;
         if let Some(bucket) = &cfg.reports_bucket {
-            publish_latest(cfg, bucket, &posture, history).await?;
+            publish_latest(&s3, bucket, &posture, history).await?;
         }
         posture
     } else {
@@ -584,12 +594,11 @@ async fn conclude(
 
 /// `latest.json` (the posture document) and `latest.html` (the page) in the reports bucket.
 async fn publish_latest(
-    cfg: &Config,
+    s3: &aws_sdk_s3::Client,
     bucket: &str,
     posture: &Posture,
     history: Vec<apispm_core::store::SweepRecord>,
 ) -> Result<(), String> {
-    let s3 = s3_client(cfg, &aws_config(cfg).await);
     let ctx = render::Context {
         history,
         asff: None,
@@ -599,7 +608,7 @@ async fn publish_latest(
         ("latest.html", Format::Html, "text/html; charset=utf-8"),
     ] {
         let body = render::render(posture, format, &ctx).into_bytes();
-        apispm_aws::s3::write(&s3, bucket, key, content_type, body).await?;
+        apispm_aws::s3::write(s3, bucket, key, content_type, body).await?;
     }
     Ok(())
 }

@@ -193,29 +193,32 @@ pub fn declared_before(previous: &Posture) -> Vec<crate::snapshot::DeclaredBefor
         .collect()
 }
 
-/// Give a snapshot the history it is assessed against: what earlier sweeps saw declared.
+/// Give a snapshot the history it is assessed against (what earlier sweeps saw declared), and
+/// return the sweep this one follows, for `record_sweep`: read once, used twice.
 pub fn prepare(
     store: &dyn Store,
     snapshot: &mut crate::snapshot::Snapshot,
     at: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<Option<Posture>, StoreError> {
     let sweep_id = crate::posture::sweep_id(&snapshot.source, at);
-    if let Some(previous) = previous_posture(store, &sweep_id, at)? {
-        snapshot.declared_before = declared_before(&previous);
+    let previous = previous_posture(store, &sweep_id, at)?;
+    if let Some(previous) = &previous {
+        snapshot.declared_before = declared_before(previous);
     }
-    Ok(())
+    Ok(previous)
 }
 
-/// Record a freshly assessed sweep in a store: apply history (against the sweep before this one,
-/// so re-running a sweep is idempotent) and save it with its finding records.
+/// Record a freshly assessed sweep in a store: apply history against `previous` (the sweep
+/// before this one, as `prepare` found it, so re-running a sweep is idempotent) and save it with
+/// its finding records.
 pub fn record_sweep(
     store: &mut dyn Store,
     posture: &mut Posture,
+    previous: Option<&Posture>,
     ttl_days: i64,
 ) -> Result<(), StoreError> {
-    let previous = previous_posture(store, &posture.sweep_id, posture.generated_at)?;
     let records = store.finding_records()?;
-    let records = reconcile(posture, previous.as_ref(), records);
+    let records = reconcile(posture, previous, records);
     store.save(posture, &records, ttl_days)
 }
 
